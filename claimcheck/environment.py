@@ -1,0 +1,50 @@
+"""Describe the environment a run happens in: Python, platform, CPU, packages.
+
+What is specific to the library under test (its version, build, devices)
+comes from the claims tree through the `claimcheck_environment` hook.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from typing import Dict, Optional
+
+
+def cpu_model() -> Optional[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def package_version(name: str) -> Optional[str]:
+    module = sys.modules.get(name)
+    if module is None:
+        try:
+            module = __import__(name)
+        except Exception:  # a missing or broken optional package is a fact, not a failure
+            return None
+    return getattr(module, "__version__", None)
+
+
+def python_tag() -> str:
+    return "py{}.{}".format(*sys.version_info[:2])
+
+
+def describe(packages=("numpy", "hypothesis", "pytest")) -> Dict[str, object]:
+    return {
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu": {"model": cpu_model(), "count": os.cpu_count()},
+        "packages": {name: package_version(name) for name in packages},
+    }

@@ -1,0 +1,163 @@
+"""Turn what pytest and Hypothesis saw into evidence a reader can act on.
+
+Evidence is plain data (dicts of strings and numbers) so it goes into the
+JSON report unchanged.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import warnings
+from typing import Dict, List, Optional, Sequence
+
+from .finding import ClaimBroken
+
+MAX_MESSAGE_CHARS = 1500
+# Hypothesis has said "Falsifying example" and, since 6.1xx, "Failing test case".
+_FALSIFYING = re.compile(r"^(?:Falsifying (?:explicit )?example|Failing test case): (\w+)\(", re.M)
+_DRAW = re.compile(r"^Draw \d+(?: \((\w+)\))?: (.*?)(?:  # or any other generated value)?$")
+
+
+def is_finding(exc: BaseException) -> bool:
+    """An assertion about the subject failed (as opposed to a bug of ours)."""
+    if type(exc).__module__.split(".")[0] == "hypothesis":
+        return False  # Flaky, health checks, unsatisfiable: the check is at fault
+    nested = getattr(exc, "exceptions", None)  # ExceptionGroup from several bugs
+    if isinstance(nested, (list, tuple)) and nested:
+        return all(is_finding(e) for e in nested)
+    return isinstance(exc, AssertionError)
+
+
+def describe_exception(exc: BaseException) -> Dict[str, str]:
+    """Type and message, trimmed; ClaimBroken unwraps to the subject's own error."""
+    if isinstance(exc, ClaimBroken):
+        return {"type": exc.cause_type, "message": _trim(exc.cause_message), "call": exc.call}
+    kind = type(exc)
+    name = kind.__name__ if kind.__module__ in ("builtins", "exceptions") else "{}.{}".format(
+        kind.__module__, kind.__qualname__)
+    return {"type": name, "message": _trim(_message_without_notes(exc))}
+
+
+def _message_without_notes(exc: BaseException) -> str:
+    text = str(exc).strip()
+    # pytest's assertion rewriting appends the introspected expression; keep
+    # the author's message and the first comparison line, which say it all.
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(lines[:12])
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _trim(text: str) -> str:
+    text = _ANSI.sub("", text)  # torch colours some messages for terminals
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + " …"
+
+
+def falsifying_example(exc: Optional[BaseException], report_text: str) -> Optional[str]:
+    """Hypothesis's minimal falsifying example, from the exception notes or the report."""
+    sources: List[str] = []
+    if exc is not None:
+        sources.append("\n".join(str(n) for n in getattr(exc, "__notes__", []) or []))
+    sources.append(report_text or "")
+    for source in sources:
+        match = _FALSIFYING.search(source)
+        if match:
+            call = _balanced_call(source[match.start():])
+            draws = [line for line in source[match.start() + len(call):].splitlines() if _DRAW.match(line)]
+            return "\n".join([call] + draws)
+    return None
+
+
+def _balanced_call(text: str) -> str:
+    """The text from 'Falsifying example: f(' up to its matching parenthesis."""
+    depth = 0
+    start = text.index("(")
+    quote = None
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[:index + 1]
+    return text.splitlines()[0]
+
+
+def example_arguments(example: str) -> Optional[List[str]]:
+    """`name = value` lines from a falsifying example, or None if it won't parse.
+
+    Arguments drawn interactively (`data=data(...)`) are replaced by the
+    labelled draws Hypothesis printed after the call.
+    """
+    lines = example.splitlines()
+    draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
+    call = "\n".join(line for line in lines if not _DRAW.match(line)).split(": ", 1)[1]
+    if sys.version_info < (3, 8):
+        return None  # ast.get_source_segment arrived in 3.8; keep the raw text
+    try:
+        node = ast.parse(call.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    out = []
+    for keyword in node.keywords:
+        source = ast.get_source_segment(call.strip(), keyword.value)
+        if keyword.arg is None or source is None:
+            return None
+        if source != "data(...)":
+            out.append("{} = {}".format(keyword.arg, source))
+    for number, draw in enumerate(draws, 1):
+        out.append("{} = {}".format(draw.group(1) or "draw_{}".format(number), draw.group(2).strip()))
+    return out
+
+
+def snippet(example: Optional[str], error: Dict[str, str]) -> Optional[str]:
+    """A short runnable reproduction: the drawn inputs, then the failing call."""
+    if example is None:
+        return None
+    lines = example_arguments(example) or ["# " + line for line in example.splitlines()]
+    tail = "{}: {}".format(error.get("type"), error.get("message", "").splitlines()[0] if error.get("message") else "")
+    if "call" in error:
+        lines.append("{}  # raises {}".format(error["call"], tail))
+    else:
+        lines.append("# fails: " + tail)
+    return "\n".join(lines)
+
+
+def warning_record(message: warnings.WarningMessage) -> Dict[str, str]:
+    return {"category": message.category.__name__, "message": _trim(str(message.message).strip())}
+
+
+def is_subject_deprecation(message: warnings.WarningMessage, patterns: Sequence[str]) -> bool:
+    """A warning that says the code under test is deprecated, ignored or will change.
+
+    Warnings of the test tooling itself (Hypothesis, pytest) never count.
+    """
+    module = getattr(message.category, "__module__", "")
+    if module.split(".")[0] in ("hypothesis", "_pytest", "pytest", "pluggy"):
+        return False
+    if issubclass(message.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+        return True
+    text = str(message.message)
+    return any(re.search(p, text, re.I) for p in patterns)
+
+
+def unique(records: Sequence[dict]) -> List[dict]:
+    """Drop repeats (a Hypothesis check warns once per example), keep order."""
+    seen = set()
+    out = []
+    for record in records:
+        key = repr(sorted(record.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(record)
+    return out

@@ -1,0 +1,354 @@
+"""The pytest plugin: bind checks to claims, turn outcomes into verdicts, write the report.
+
+Active only where the `claims_registry` ini option names a registry file.
+pytest stays truthful (a broken claim is a failing test); the report is where
+outcomes become verdicts.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import random
+import re
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from . import environment, evidence, profiles
+from .atomic import write_all_atomically
+from .registry import Registry, RegistryError, load_registry
+from .render_markdown import render, summary_line
+from .report import build_report, dumps
+from .results import AS_WRITTEN, REPLACEMENT, CheckResult
+from .verdicts import BROKEN, ERROR, check_verdict
+
+MARKERS = {
+    "claim": "claim(id): this check tests the claim `id` as the document states it",
+    "replacement": "replacement(id): this check tests the modern replacement recorded for claim `id`",
+}
+EVIDENCE_KEY = "claimcheck"
+
+
+def pytest_addhooks(pluginmanager):
+    from . import hookspecs
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("claims", "checking a document's claims")
+    group.addoption("--claims-profile", default="", choices=[""] + sorted(profiles.PROFILES),
+                    help="Hypothesis profile: fast (development), ci (derandomized), thorough "
+                         "(release runs). Default: $CLAIMS_PROFILE, else ci when $CI is set, else fast.")
+    group.addoption("--claims-reports", default=None, metavar="DIR",
+                    help="write reports under DIR/<environment>/ (default: the claims_reports ini value)")
+    group.addoption("--claims-no-report", action="store_true", default=False,
+                    help="compute verdicts but write no report")
+    parser.addini("claims_registry", "the claim registry file (TOML); empty turns the plugin off", default="")
+    parser.addini("claims_reports", "folder for run reports, relative to rootdir", default="reports")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", text)
+    registry_path = config.getini("claims_registry")
+    if not registry_path:
+        return
+    path = registry_path if os.path.isabs(registry_path) else os.path.join(str(config.rootpath), registry_path)
+    try:
+        registry = load_registry(path)
+        profile = profiles.choose(config.getoption("claims_profile"))
+    except (RegistryError, ValueError) as exc:
+        raise pytest.UsageError(str(exc))
+    profiles.register()
+    from hypothesis import settings
+    settings.load_profile("claims-" + profile)
+    seed = None
+    if not settings.default.derandomize:
+        # Hypothesis's own option sets its global seed in its pytest_configure,
+        # which runs after this one: choose a seed so the report can name it.
+        seed = config.getoption("hypothesis_seed", default=None)
+        if seed is None and hasattr(config.option, "hypothesis_seed"):
+            seed = str(random.getrandbits(32))
+            config.option.hypothesis_seed = seed
+    config.pluginmanager.register(ClaimsRun(config, registry, profile, seed), "claimcheck-run")
+
+
+def _marker_ids(item) -> List[Tuple[str, str]]:
+    found = []
+    for role, name in ((AS_WRITTEN, "claim"), (REPLACEMENT, "replacement")):
+        for mark in item.iter_markers(name=name):
+            if len(mark.args) != 1 or mark.kwargs or not isinstance(mark.args[0], str):
+                raise pytest.UsageError("{}: @pytest.mark.{} takes exactly one claim id, got {!r}".format(
+                    item.nodeid, name, mark.args))
+            found.append((role, mark.args[0]))
+    return found
+
+
+class _Observed:
+    """What the plugin saw of one check while it ran (mutable, per item)."""
+
+    def __init__(self) -> None:
+        self.phases: Dict[str, str] = {}
+        self.duration = 0.0
+        self.exc: Optional[BaseException] = None
+        self.report_text = ""
+        self.skip_reason: Optional[str] = None
+        self.warnings: List[warnings.WarningMessage] = []
+        self.properties: List[Tuple[str, object]] = []
+
+
+class ClaimsRun:
+    def __init__(self, config, registry: Registry, profile: str, seed: Optional[str]) -> None:
+        self.config = config
+        self.registry = registry
+        self.profile = profile
+        self.seed = seed
+        self.claims_dir = os.path.dirname(registry.path)
+        self.bindings: Dict[str, Tuple[str, str]] = {}  # nodeid -> (role, claim id)
+        self.observed: Dict[str, _Observed] = {}
+        self.results: List[CheckResult] = []
+        self.selected_claims: Optional[set] = None
+        self.subset_reason: Optional[str] = None
+        self.started = time.time()
+        self.report_path: Optional[str] = None
+        self.report: Optional[dict] = None
+
+    # -- collection ---------------------------------------------------------
+
+    def _is_check(self, item) -> bool:
+        path = os.path.abspath(str(getattr(item, "path", getattr(item, "fspath", ""))))
+        return path.startswith(self.claims_dir + os.sep)
+
+    def _collected_every_file(self, items) -> bool:
+        wanted = set()
+        for folder, _dirs, files in os.walk(self.claims_dir):
+            wanted.update(os.path.join(folder, f) for f in files if re.match(r"^test_.*\.py$", f))
+        seen = {os.path.abspath(str(getattr(i, "path", getattr(i, "fspath", "")))) for i in items}
+        return wanted <= seen
+
+    def _bind(self, items) -> None:
+        problems = []
+        for item in items:
+            if not self._is_check(item):
+                continue
+            ids = _marker_ids(item)
+            if len(ids) != 1:
+                problems.append("{} names {} claims; a check names exactly one with "
+                                "@pytest.mark.claim('<id>') or @pytest.mark.replacement('<id>')".format(
+                                    item.nodeid, len(ids) or "no"))
+                continue
+            role, claim_id = ids[0]
+            claim = self.registry.get(claim_id)
+            if claim is None:
+                close = difflib.get_close_matches(claim_id, [c.id for c in self.registry.claims], n=1)
+                problems.append("{} names unknown claim '{}'{}; add it to {} or fix the marker".format(
+                    item.nodeid, claim_id, " (did you mean '{}'?)".format(close[0]) if close else "",
+                    self.registry.path))
+                continue
+            if role == REPLACEMENT and not claim.replacement:
+                problems.append("{} is a replacement check, but claim '{}' in {} has no 'replacement' field".format(
+                    item.nodeid, claim_id, self.registry.path))
+                continue
+            self.bindings[item.nodeid] = (role, claim_id)
+        if self._collected_every_file(items):
+            bound = set(self.bindings.values())
+            for claim in self.registry.claims:
+                if (AS_WRITTEN, claim.id) not in bound:
+                    problems.append("claim '{}' in {} has no check; mark one with @pytest.mark.claim('{}')".format(
+                        claim.id, self.registry.path, claim.id))
+                if claim.replacement and (REPLACEMENT, claim.id) not in bound:
+                    problems.append("claim '{}' in {} has a replacement but no replacement check; mark one with "
+                                    "@pytest.mark.replacement('{}')".format(claim.id, self.registry.path, claim.id))
+        if problems:
+            raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_modifyitems(self, session, config, items):
+        self._bind(items)  # before any deselection: validate the whole collection
+        collected = {cid for _role, cid in self.bindings.values()}
+        yield
+        selected = {self.bindings[i.nodeid] for i in items if i.nodeid in self.bindings}
+        self.bindings = {i.nodeid: self.bindings[i.nodeid] for i in items if i.nodeid in self.bindings}
+        self.selected_claims = {cid for _role, cid in selected}
+        all_ids = {c.id for c in self.registry.claims}
+        if self.selected_claims != all_ids or collected != all_ids:
+            self.subset_reason = "{} of {} claims selected".format(len(self.selected_claims), len(all_ids))
+
+    # -- running ------------------------------------------------------------
+
+    def _observe(self, item) -> _Observed:
+        return self.observed.setdefault(item.nodeid, _Observed())
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        if item.nodeid not in self.bindings:
+            yield
+            return
+        # Record every warning of every example, whatever filters and
+        # warn-once registries say, so a verdict never depends on test order.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        self._observe(item).warnings.extend(caught)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        if item.nodeid not in self.bindings:
+            return
+        report = outcome.get_result()
+        seen = self._observe(item)
+        seen.phases[report.when] = report.outcome
+        seen.duration += getattr(report, "duration", 0.0) or 0.0
+        if report.skipped and seen.skip_reason is None:
+            seen.skip_reason = _skip_reason(report)
+        if report.failed and report.when == "call":
+            seen.exc = call.excinfo.value if call.excinfo else None
+            seen.report_text = report.longreprtext
+        elif report.failed and seen.exc is None:
+            seen.exc = call.excinfo.value if call.excinfo else None
+            seen.report_text = report.longreprtext
+        if report.when == "teardown":
+            seen.properties = list(item.user_properties)
+            self.results.append(self._result(item.nodeid, seen))
+
+    def _result(self, nodeid: str, seen: _Observed) -> CheckResult:
+        role, claim_id = self.bindings[nodeid]
+        patterns = self.registry.deprecation_patterns
+        deprecations = evidence.unique([evidence.warning_record(w) for w in seen.warnings
+                                        if evidence.is_subject_deprecation(w, patterns)])
+        other = evidence.unique([evidence.warning_record(w) for w in seen.warnings
+                                 if not evidence.is_subject_deprecation(w, patterns)])
+        call = seen.phases.get("call")
+        finding = call == "failed" and seen.exc is not None and evidence.is_finding(seen.exc)
+        verdict = check_verdict(seen.phases.get("setup", "failed"), call, seen.phases.get("teardown"),
+                                finding, bool(deprecations))
+        error = example = snippet = None
+        if seen.exc is not None:
+            error = evidence.describe_exception(seen.exc)
+            example = evidence.falsifying_example(seen.exc, seen.report_text)
+            snippet = evidence.snippet(example, error)
+        elif verdict == ERROR:
+            error = {"type": "error", "message": seen.report_text or "the check did not complete"}
+        notes, measurements = [], []
+        for key, value in seen.properties:
+            if key == EVIDENCE_KEY and value.get("kind") == "note":
+                notes.append(value["text"])
+            elif key == EVIDENCE_KEY and value.get("kind") == "measurement":
+                measurements.append({k: v for k, v in value.items() if k != "kind"})
+        outcome = call or ("error" if seen.phases.get("setup") != "skipped" else "skipped")
+        if seen.phases.get("teardown") == "failed":
+            outcome = "error"
+        return CheckResult(nodeid, claim_id, role, outcome, verdict, seen.duration, error, example, snippet,
+                           seen.skip_reason, deprecations, other, list(dict.fromkeys(notes)),
+                           evidence.unique(measurements))
+
+    # -- reporting ----------------------------------------------------------
+
+    def _environment(self) -> Dict[str, object]:
+        described = self.config.hook.pytest_claimcheck_environment(config=self.config) or {}
+        extra = tuple(described.get("packages", ()))
+        env = environment.describe(("numpy", "hypothesis", "pytest") + extra)
+        name = described.get("name") or "python-" + environment.python_tag()[2:]
+        env["name"] = re.sub(r"[^A-Za-z0-9._+-]", "_", name)
+        env["subject"] = described.get("subject", {})
+        return env
+
+    def _run_info(self, exitstatus, complete: bool, reason: Optional[str]) -> Dict[str, object]:
+        from hypothesis import settings
+        info = {
+            "started": datetime.fromtimestamp(self.started, timezone.utc).isoformat(timespec="seconds"),
+            "duration_s": round(time.time() - self.started, 2),
+            "checks": len(self.results),
+            "hypothesis": {
+                "profile": self.profile,
+                "seed": None if self.seed is None else int(self.seed),
+                "derandomize": bool(settings.default.derandomize),
+                "max_examples": settings.default.max_examples,
+            },
+            "pytest_exit_status": int(exitstatus),
+            "argv": list(sys.argv[1:]),
+            "complete": complete,
+        }
+        if reason:
+            info["partial_reason"] = reason
+        return info
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if not self.results or self.config.getoption("claims_no_report"):
+            return
+        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) or session.shouldstop
+        reason = "interrupted" if interrupted else self.subset_reason
+        if session.shouldfail:
+            reason = "stopped early ({})".format(session.shouldfail)
+        env = self._environment()
+        only = self.selected_claims if reason else None
+        report = build_report(self.registry, self.results, env, self._run_info(exitstatus, not reason, reason),
+                              only=only)
+        base = self.config.getoption("claims_reports") or os.path.join(
+            str(self.config.rootpath), self.config.getini("claims_reports"))
+        stem = "report.partial" if reason else "report"
+        folder = os.path.join(base, env["name"])
+        path = os.path.join(folder, stem + ".json")
+        try:
+            write_all_atomically({path: dumps(report), os.path.join(folder, stem + ".md"): render(report)})
+        except OSError as exc:
+            sys.stderr.write("claimcheck: cannot write the report to {}: {}. Choose a writable folder with "
+                             "--claims-reports DIR.\n".format(folder, exc.strerror or exc))
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
+        self.report_path, self.report = path, report
+        self.config.hook.pytest_claimcheck_report_written(config=self.config, path=path, report=report)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.report is None:
+            return
+        tr = terminalreporter
+        tr.section("claims")
+        for claim in self.report["claims"]:
+            if claim["verdict"] in (BROKEN, ERROR, "deprecated"):
+                tr.write_line("{:<10} {}: {}".format(claim["verdict"], claim["id"], claim["summary"][:160]))
+        tr.write_line(summary_line(self.report["summary"]))
+        tr.write_line("report: {}".format(os.path.relpath(self.report_path)))
+
+
+def _skip_reason(report) -> Optional[str]:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).replace("Skipped: ", "", 1)
+    return str(longrepr) if longrepr else None
+
+
+class Evidence:
+    """What a check records beyond pass or fail: notes and measured figures."""
+
+    def __init__(self, node) -> None:
+        self._node = node
+
+    def _add(self, record: dict) -> None:
+        entry = (EVIDENCE_KEY, record)
+        if entry not in self._node.user_properties:  # a Hypothesis check records once per example
+            self._node.user_properties.append(entry)
+
+    def note(self, text: str) -> None:
+        self._add({"kind": "note", "text": str(text)})
+
+    def measure(self, name: str, value, unit: str, detail: Optional[str] = None) -> None:
+        """A figure measured in this run; `unit` is required ("bytes", "s", "ratio")."""
+        if not unit:
+            raise ValueError("measurement {!r} needs a unit".format(name))
+        record = {"kind": "measurement", "name": name, "value": value, "unit": unit}
+        if detail:
+            record["detail"] = detail
+        self._add(record)
+
+
+@pytest.fixture(name="evidence")
+def evidence_fixture(request) -> Evidence:
+    """Record notes and measurements that go into the claim's evidence."""
+    return Evidence(request.node)

@@ -1,0 +1,136 @@
+"""Render a run report (the JSON dict) as Markdown for people.
+
+Everything that came from a run is data, not markup: table cells and prose are
+escaped, and code goes in fences longer than any backtick run inside it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List
+
+from .verdicts import MARKS, VERDICTS
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+
+
+def escape(text: object) -> str:
+    """Inline text safe in a Markdown table cell: no markup, no HTML, one line."""
+    value = str(text).replace("&", "&amp;")
+    value = _MD_SPECIAL.sub(lambda m: "&#{};".format(ord(m.group(1))), value)
+    return " ".join(value.split())
+
+
+def code(text: str, language: str = "") -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "{}{}\n{}\n{}".format(fence, language, text.rstrip("\n"), fence)
+
+
+def inline_code(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return "{}{}{}{}{}".format(ticks, pad, text.replace("\n", " "), pad, ticks)
+
+
+def verdict_cell(verdict: str) -> str:
+    return "{} {}".format(MARKS.get(verdict, "?"), verdict)
+
+
+def summary_line(counts: Dict[str, int]) -> str:
+    return " · ".join("{} {} {}".format(MARKS[v], counts.get(v, 0), v) for v in VERDICTS)
+
+
+def _lines(claim: Dict[str, object], url: str) -> str:
+    return ", ".join("[{0}]({1}#L{0})".format(n, url) for n in claim["lines"])
+
+
+def _environment(report: Dict[str, object]) -> List[str]:
+    env = report["environment"]
+    run = report["run"]
+    subject = env.get("subject") or {}
+    hyp = run["hypothesis"]
+    rows = [
+        ("environment", env["name"]),
+        ("subject", ", ".join("{}={}".format(k, v) for k, v in sorted(subject.items())
+                              if not isinstance(v, (dict, list)))),
+        ("Python", "{} {}".format(env["python"]["implementation"], env["python"]["version"])),
+        ("packages", ", ".join("{} {}".format(k, v) for k, v in sorted(env["packages"].items()))),
+        ("platform", "{} ({} cores, {})".format(env["platform"], env["cpu"]["count"], env["cpu"]["model"])),
+        ("run", "started {} · {:.1f} s · {} checks".format(run["started"], run["duration_s"], run["checks"])),
+        ("Hypothesis", "profile {} · seed {} · max_examples {}".format(
+            hyp["profile"], "derandomized" if hyp.get("derandomize") else hyp.get("seed"), hyp["max_examples"])),
+        ("suite", "{} {} · registry sha256 {}".format(report["suite"]["name"], report["suite"]["version"],
+                                                     report["suite"]["registry_sha256"][:12])),
+    ]
+    out = ["| | |", "|---|---|"]
+    out.extend("| {} | {} |".format(k, escape(v)) for k, v in rows)
+    return out
+
+
+def _check_details(check: Dict[str, object]) -> List[str]:
+    out = ["- {} `{}` ({:.2f} s)".format(verdict_cell(check["verdict"]), check["nodeid"], check["duration_s"])]
+    if check.get("skip_reason"):
+        out.append("  - skipped: {}".format(escape(check["skip_reason"])))
+    if check.get("error"):
+        out.append("  - {}: {}".format(escape(check["error"]["type"]), escape(check["error"]["message"])))
+    for warning in check.get("deprecations", []):
+        out.append("  - warning ({}): {}".format(escape(warning["category"]), escape(warning["message"])))
+    for note in check.get("notes", []):
+        out.append("  - {}".format(escape(note)))
+    for measure in check.get("measurements", []):
+        out.append("  - {} = **{}** {}{}".format(escape(measure["name"]), escape(measure["value"]),
+                                                escape(measure["unit"]),
+                                                " ({})".format(escape(measure["detail"])) if measure.get("detail") else ""))
+    if check.get("snippet"):
+        out.append("")
+        out.extend("  " + line for line in code(check["snippet"], "python").splitlines())
+        out.append("")
+    return out
+
+
+def render(report: Dict[str, object]) -> str:
+    url = report["suite"]["document"]["url"]
+    claims = report["claims"]
+    status = "" if report["run"].get("complete", True) else " (PARTIAL: {})".format(report["run"].get("partial_reason"))
+    out = [
+        "# Claims report: {}{}".format(escape(report["environment"]["name"]), status),
+        "",
+        "**{}** across {} claims".format(summary_line(report["summary"]), len(claims)),
+        "",
+        "Checked against [{}]({}) at commit `{}`. Written from `report.json` beside this file.".format(
+            escape(report["suite"]["document"]["title"]), url, report["suite"]["document"]["commit"][:12]),
+        "",
+    ]
+    out.extend(_environment(report))
+    for section in report["suite"]["sections"]:
+        rows = [c for c in claims if c["section"] == section]
+        if not rows:
+            continue
+        out += ["", "## {}".format(escape(section)), "",
+                "| claim | lines | quote | verdict | evidence | replacement |",
+                "|---|---|---|---|---|---|"]
+        for c in rows:
+            replacement = ""
+            if c["replacement"]:
+                r = c["replacement"]
+                replacement = "{} → {}".format(inline_code(r["idiom"]), verdict_cell(r["verdict"]))
+            out.append("| [`{}`](#{}) | {} | {} | {} | {} | {} |".format(
+                c["id"], c["id"].replace(".", ""), _lines(c, url), inline_code(c["quote"]),
+                verdict_cell(c["verdict"]), escape(c["summary"]), replacement))
+    out += ["", "## Evidence", ""]
+    for c in claims:
+        out += ["### {}".format(c["id"]), "",
+                "> line {}: {}".format(_lines(c, url), inline_code(c["quote"])), "",
+                "{} — {}".format(verdict_cell(c["verdict"]), escape(c["wording"])), ""]
+        if c.get("note"):
+            out += ["*{}*".format(escape(c["note"])), ""]
+        for check in c["checks"]:
+            out.extend(_check_details(check))
+        if c["replacement"]:
+            r = c["replacement"]
+            out += ["", "Replacement {}: {}".format(inline_code(r["idiom"]), verdict_cell(r["verdict"])), ""]
+            for check in r["checks"]:
+                out.extend(_check_details(check))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,76 @@
+"""What the claims machinery needs to know about torch: environment, GPU markers.
+
+CUDA is probed lazily (at the first GPU-marked check), so importing the checks
+never initialises a device.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+import pytest
+import torch
+
+# torch dedupes some C++ warnings per process (TORCH_WARN_ONCE). Ask for every
+# one, so that a deprecation verdict never depends on which check ran first.
+if hasattr(torch, "set_warn_always"):  # torch >= 1.9
+    torch.set_warn_always(True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cuda(min_devices=1): needs at least min_devices CUDA devices; "
+                                       "skips with the reason otherwise")
+
+
+@functools.lru_cache(maxsize=None)
+def cuda_devices() -> int:
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def cuda_skip_reason(needed: int):
+    found = cuda_devices()
+    if found >= needed:
+        return None
+    if torch.version.cuda is None:
+        why = "this torch ({}) is built without CUDA".format(torch.__version__)
+    else:
+        why = "torch.cuda.device_count() == {} (CUDA {})".format(found, torch.version.cuda)
+    return "needs {} CUDA device{}, found {}: {}".format(needed, "s" if needed > 1 else "", found, why)
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers(name="cuda"):
+        reason = cuda_skip_reason(int(mark.kwargs.get("min_devices", mark.args[0] if mark.args else 1)))
+        if reason:
+            pytest.skip(reason)
+
+
+def _build() -> str:
+    version = torch.__version__
+    if "+" in version:
+        return version
+    return version + ("+cu" + torch.version.cuda.replace(".", "") if torch.version.cuda else "+cpu")
+
+
+
+
+@pytest.hookimpl
+def pytest_claimcheck_environment(config):
+    cuda = torch.version.cuda
+    cudnn = None
+    devices = []
+    if torch.cuda.is_available():
+        cudnn = torch.backends.cudnn.version()
+        devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return {
+        "name": "torch-{}-py{}.{}".format(_build(), *sys.version_info[:2]),
+        "subject": {
+            "torch": torch.__version__,
+            "git_version": getattr(torch.version, "git_version", None),
+            "debug": bool(getattr(torch.version, "debug", False)),
+            "cuda": cuda,
+            "cudnn": cudnn,
+            "cuda_devices": devices,
+            "threads": torch.get_num_threads(),
+        },
+    }

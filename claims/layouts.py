@@ -1,0 +1,242 @@
+"""Hypothesis strategies for arrays and tensors in every layout, as runnable recipes.
+
+A drawn value is a recipe: a numpy base array plus the operations that give it
+its layout (transpose, step-slice, flip, expand). Its repr is the Python that
+builds it, so Hypothesis's falsifying example is a snippet a reader can paste.
+"""
+from __future__ import annotations
+
+import math
+from typing import List, Sequence, Tuple
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+# numpy dtypes that have a torch twin of the same name (uint16/32/64 arrived
+# in torch 2.3; on an older torch they are simply absent here).
+NUMERIC_DTYPES = tuple(
+    np.dtype(name) for name in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+                                "float64", "complex64", "complex128", "uint16", "uint32", "uint64")
+    if isinstance(getattr(torch, name, None), torch.dtype)
+)
+
+
+def torch_dtype_for(dtype: np.dtype):
+    """The torch dtype numpy's `dtype` should map to, or None when torch has no twin."""
+    candidate = getattr(torch, dtype.name, None) if dtype.isnative else None
+    return candidate if isinstance(candidate, torch.dtype) else None
+
+
+def _literal(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (complex, np.complexfloating)):
+        return "complex({}, {})".format(_literal(float(value.real)), _literal(float(value.imag)))
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return repr(int(value.astype("int64")))
+    if isinstance(value, (bytes, np.bytes_)):
+        return repr(bytes(value))
+    if isinstance(value, (str, np.str_)):
+        return repr(str(value))
+    if isinstance(value, np.void):
+        return repr(bytes(value.tobytes()))
+    return repr(value.item() if hasattr(value, "item") else value)
+
+
+def array_code(array: np.ndarray) -> str:
+    """Python that rebuilds `array` (contiguous, same dtype and values)."""
+    dtype = repr(array.dtype.str)
+    if array.size == 0 or (array.dtype.kind in "biufc" and not np.any(array)):
+        return "np.zeros({!r}, dtype={})".format(tuple(array.shape), dtype)
+    values = [_literal(v) for v in array.ravel().tolist()] if array.dtype.kind not in "mMV" else \
+        [_literal(v) for v in array.ravel()]
+    if array.dtype.kind in "mM":
+        body = "np.array([{}], dtype='int64').view({})".format(", ".join(values), dtype)
+    elif array.dtype.kind == "V":
+        body = "np.frombuffer(b''.join([{}]), dtype={})".format(", ".join(values), dtype)
+    else:
+        body = "np.array([{}], dtype={})".format(", ".join(values), dtype)
+    return body if array.ndim == 1 else "{}.reshape({!r})".format(body, tuple(array.shape))
+
+
+class Layout:
+    """Operations that give a base array its layout, applied alike to numpy and torch."""
+
+    def __init__(self, ops: Sequence[Tuple[str, tuple]]) -> None:
+        self.ops = tuple(ops)
+
+    def numpy(self, array: np.ndarray) -> np.ndarray:
+        for name, args in self.ops:
+            if name == "transpose":
+                array = np.swapaxes(array, *args)
+            elif name == "slice":
+                array = array[tuple(slice(*s) for s in args)]
+            elif name == "expand":
+                array = np.broadcast_to(array, args)
+            elif name == "fortran":
+                array = np.asfortranarray(array)
+        return array
+
+    def torch(self, tensor: torch.Tensor) -> torch.Tensor:
+        for name, args in self.ops:
+            if name == "transpose":
+                tensor = tensor.transpose(*args)
+            elif name == "slice":
+                tensor = tensor[tuple(slice(*s) for s in args)]
+            elif name == "expand":
+                tensor = tensor.expand(*args)
+            elif name == "fortran":
+                raise ValueError("a Fortran-order layout has no torch spelling")
+        return tensor
+
+    def code(self) -> str:
+        out = []
+        for name, args in self.ops:
+            if name == "transpose":
+                out.append(".transpose({}, {})".format(*args))
+            elif name == "slice":
+                out.append("[{}]".format(", ".join(_slice_code(s) for s in args) + ("," if len(args) == 1 else "")))
+            elif name == "expand":
+                out.append(".expand({})".format(", ".join(map(str, args))))
+        return "".join(out)
+
+
+def _slice_code(spec) -> str:
+    start, stop, step = spec
+    text = "{}:{}".format("" if start is None else start, "" if stop is None else stop)
+    return text + ("" if step in (None, 1) else ":{}".format(step))
+
+
+@st.composite
+def layouts(draw, shape: Tuple[int, ...], negative_steps: bool = False, expand: bool = True,
+            fortran: bool = False) -> Layout:
+    """Zero to three layout operations valid for an array of `shape`."""
+    ops: List[Tuple[str, tuple]] = []
+    kinds = ["transpose", "slice"] + (["expand"] if expand else []) + (["fortran"] if fortran else [])
+    for _ in range(draw(st.integers(0, 3))):
+        ndim = len(shape)
+        kind = draw(st.sampled_from(kinds))
+        if kind == "transpose" and ndim >= 2:
+            # negative axes are part of the domain: transpose(-1, 0) == transpose(ndim-1, 0)
+            a = draw(st.integers(-ndim, ndim - 1))
+            b = draw(st.integers(-ndim, ndim - 1))
+            ops.append(("transpose", (a, b)))
+            shape = _swapped(shape, a, b)
+        elif kind == "slice" and ndim >= 1:
+            specs = []
+            new_shape = []
+            for size in shape:
+                low = -3 if negative_steps else 1
+                step = draw(st.integers(low, 3).filter(lambda s: s != 0))
+                start = draw(st.none() | st.integers(0, max(size - 1, 0)))
+                specs.append((start, None, step))
+                new_shape.append(len(range(size)[slice(start, None, step)]))
+            ops.append(("slice", tuple(specs)))
+            shape = tuple(new_shape)
+        elif kind == "expand":
+            # grow size-1 sides, and maybe add a leading side: both give stride 0
+            grown = tuple(draw(st.integers(1, 3)) if s == 1 else s for s in shape)
+            if draw(st.booleans()):
+                grown = (draw(st.integers(2, 3)),) + grown
+            if grown:  # a 0-d tensor has nothing to expand
+                ops.append(("expand", grown))
+                shape = grown
+        elif kind == "fortran" and ndim >= 2:
+            ops.append(("fortran", ()))
+    return Layout(ops)
+
+
+def _swapped(shape, a, b):
+    shape = list(shape)
+    shape[a], shape[b] = shape[b], shape[a]
+    return tuple(shape)
+
+
+def shapes(max_dims: int = 4) -> st.SearchStrategy:
+    """Every shape, 0-d and zero-size included; most have sides of 2 or more,
+    where layouts differ from the contiguous one."""
+    return (hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=4)
+            | hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=2, max_side=4))
+
+
+class ArrayCase:
+    """A numpy array in some layout; repr is the numpy code that builds it."""
+
+    def __init__(self, base: np.ndarray, layout: Layout) -> None:
+        self.base, self.layout = base, layout
+
+    def build(self) -> np.ndarray:
+        return self.layout.numpy(self.base.copy())
+
+    def __repr__(self) -> str:
+        text = array_code(self.base)
+        for name, args in self.layout.ops:
+            if name == "fortran":
+                text = "np.asfortranarray({})".format(text)
+            elif name == "transpose":
+                text = "np.swapaxes({}, {}, {})".format(text, *args)
+            elif name == "expand":
+                text = "np.broadcast_to({}, {!r})".format(text, args)
+            else:
+                text += Layout([(name, args)]).code()
+        return text
+
+
+class TensorCase:
+    """A tensor in some layout, with its numpy twin; repr is the torch code that builds it."""
+
+    def __init__(self, base: np.ndarray, layout: Layout) -> None:
+        self.base, self.layout = base, layout
+
+    def build(self) -> torch.Tensor:
+        return self.layout.torch(torch.from_numpy(self.base.copy()))
+
+    def numpy(self) -> np.ndarray:
+        return self.layout.numpy(self.base.copy())
+
+    def __repr__(self) -> str:
+        return "torch.from_numpy({}){}".format(array_code(self.base), self.layout.code())
+
+
+def values(dtype: np.dtype) -> st.SearchStrategy:
+    """Elements including the special ones: nan, inf, -0.0, huge and tiny."""
+    if dtype.kind in "fc":
+        return hnp.from_dtype(dtype, allow_nan=True, allow_infinity=True, allow_subnormal=True)
+    return hnp.from_dtype(dtype)
+
+
+def _elements(dtype: np.dtype):
+    if dtype.kind in "biufc":
+        return values(dtype)
+    if dtype.kind == "O":
+        return st.integers()  # any Python object would do; ints keep the repr short
+    return None  # numpy's own strategy for dates, bytes and strings
+
+
+@st.composite
+def array_cases(draw, dtype: np.dtype, negative_steps: bool = False) -> ArrayCase:
+    shape = draw(shapes())
+    if dtype.kind == "V":  # raw bytes: numpy has no element strategy for them
+        count = int(np.prod(shape))
+        raw = draw(st.binary(min_size=count * dtype.itemsize, max_size=count * dtype.itemsize))
+        base = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    else:
+        base = draw(hnp.arrays(dtype, shape, elements=_elements(dtype)))
+    return ArrayCase(base, draw(layouts(shape, negative_steps=negative_steps, expand=True, fortran=True)))
+
+
+@st.composite
+def tensor_cases(draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES) -> TensorCase:
+    dtype = draw(st.sampled_from(list(dtypes)))
+    shape = draw(shapes())
+    base = draw(hnp.arrays(dtype, shape, elements=values(dtype)))
+    return TensorCase(base, draw(layouts(shape)))

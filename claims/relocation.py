@@ -1,0 +1,97 @@
+"""A real project on disk: save a model, move its module, load in a fresh interpreter.
+
+Everything happens in a temporary directory the check made itself; the only
+files unpickled are the ones the save step just wrote there.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+NET_SOURCE = textwrap.dedent('''
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 3)
+
+        def forward(self, x):
+            return torch.tanh(self.fc(x))
+''')
+
+SAVE = textwrap.dedent('''
+    import os, sys
+    sys.path.insert(0, os.getcwd())  # the user runs from the project folder
+    import torch, netdef
+    torch.manual_seed(0)
+    net = netdef.Net()
+    x = torch.randn(2, 4)
+    torch.save(net, "../whole.pt")
+    torch.save(net.state_dict(), "../weights.pt")
+    torch.save({"x": x, "y": net(x).detach()}, "../io.pt")
+''')
+
+# One fresh interpreter tries every way of loading, in an order where no step
+# can help a later one: the failing load comes before the class is importable.
+LOAD = textwrap.dedent('''
+    import inspect, json, os, sys, traceback
+    import torch
+    results = {}
+    has_weights_only = "weights_only" in inspect.signature(torch.load).parameters
+    results["weights_only_default"] = (
+        inspect.signature(torch.load).parameters["weights_only"].default if has_weights_only else "absent")
+    trusted = {"weights_only": False} if has_weights_only else {}
+    io = torch.load("../io.pt")
+
+    def attempt(name, load):
+        try:
+            y = load()(io["x"]).detach()
+            results[name] = {"ok": True, "max_abs_diff": float((y - io["y"]).abs().max())}
+        except Exception as exc:
+            results[name] = {"ok": False, "type": type(exc).__name__,
+                             "message": str(exc).strip().splitlines()[0] if str(exc).strip() else ""}
+
+    attempt("after_move", lambda: torch.load("../whole.pt", **trusted))
+    sys.path.insert(0, os.path.join(os.getcwd(), "models"))  # the cheatsheet's workaround
+    attempt("defaults", lambda: torch.load("../whole.pt"))
+    attempt("path_workaround", lambda: torch.load("../whole.pt", **trusted))
+
+    exec(compile(open(os.path.join("models", "netdef.py")).read(), "rebuilt", "exec"), globals())
+    def from_state_dict():
+        net = Net()
+        net.load_state_dict(torch.load("../weights.pt"))
+        return net
+    attempt("state_dict", from_state_dict)
+    print("RESULTS " + json.dumps(results))
+''')
+
+
+def run(folder: str, timeout: float = 120.0) -> dict:
+    project = os.path.join(folder, "project")
+    os.makedirs(os.path.join(project, "models"))
+    for name, text in (("save.py", SAVE), ("load.py", LOAD)):
+        with open(os.path.join(folder, name), "w") as handle:
+            handle.write(text)
+    with open(os.path.join(project, "netdef.py"), "w") as handle:
+        handle.write(NET_SOURCE)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    _python(os.path.join(folder, "save.py"), project, env, timeout)
+    os.rename(os.path.join(project, "netdef.py"), os.path.join(project, "models", "netdef.py"))
+    out = _python(os.path.join(folder, "load.py"), project, env, timeout)
+    line = [l for l in out.splitlines() if l.startswith("RESULTS ")]
+    if not line:
+        raise RuntimeError("the load script printed no results:\n" + out)
+    return json.loads(line[-1][len("RESULTS "):])
+
+
+def _python(script: str, cwd: str, env: dict, timeout: float) -> str:
+    done = subprocess.run([sys.executable, script], cwd=cwd, env=env, timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    if done.returncode != 0:
+        raise RuntimeError("{} exited with {}:\n{}".format(os.path.basename(script), done.returncode,
+                                                           done.stdout[-3000:]))
+    return done.stdout

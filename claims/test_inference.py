@@ -1,0 +1,109 @@
+"""Lines 145-152: model.eval(), volatile inputs, and memory kept for gradients."""
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimcheck import finding
+from memory import can_measure, network_and_input, saved_bytes
+
+
+def _require_measurement():
+    reason = can_measure()
+    if reason:
+        pytest.skip("cannot measure what autograd keeps: " + reason)
+
+
+@pytest.mark.claim("nn.module.eval_switches_modes")
+@given(p=st.floats(0.05, 0.95), batch=st.integers(2, 6), features=st.integers(1, 5))
+def test_eval_switches_batchnorm_and_dropout(p, batch, features):
+    model = torch.nn.Sequential(torch.nn.BatchNorm1d(features), torch.nn.Dropout(p))
+    assert all(m.training for m in model.modules()), "a new module should start in training mode"
+    x = torch.randn(batch, features) * 3 + 1
+    model(x)  # one training step moves the running statistics
+    norm = model[0]
+    assert norm.num_batches_tracked.item() == 1, "training mode should update running statistics"
+    with finding("model.eval()"):
+        model.eval()
+    assert not any(m.training for m in model.modules()), "model.eval() should clear .training everywhere"
+    mean, var = norm.running_mean.clone(), norm.running_var.clone()
+    out = model(x)
+    expected = (x - mean) / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
+    torch.testing.assert_close(out, expected, msg=lambda m: "eval-mode output is not batch norm with running "
+                                                            "statistics and no dropout: " + m)
+    torch.testing.assert_close(norm.running_mean, mean, msg=lambda m: "eval mode moved running_mean: " + m)
+
+
+@pytest.mark.claim("inference.eval_alone_keeps_graph")
+def test_eval_alone_still_keeps_tensors_for_backward(evidence):
+    _require_measurement()
+    model, x = network_and_input()
+    train, _ = saved_bytes(model, lambda: model(x))
+    model.eval()
+    evaluating, out = saved_bytes(model, lambda: model(x))
+    evidence.measure("kept for backward, training mode", train, "bytes")
+    evidence.measure("kept for backward, eval mode alone", evaluating, "bytes")
+    assert out.requires_grad, "in eval mode alone the output should still require grad"
+    assert evaluating > 0, "eval mode alone kept nothing for backward"
+    evidence.note("eval() alone keeps {} bytes for backward ({:.0%} of training mode's {})".format(
+        evaluating, evaluating / train, train))
+
+
+@pytest.mark.claim("inference.volatile_saves_memory")
+def test_volatile_input_keeps_nothing(evidence):
+    from torch.autograd import Variable
+    model, x = network_and_input()
+    model.eval()
+    data = Variable(x, volatile=True)
+    out = model(data)
+    assert not out.requires_grad, ("model(Variable(data, volatile=True)).requires_grad is True: "
+                                   "autograd still records the forward pass")
+    if can_measure() is None:
+        kept, _ = saved_bytes(model, lambda: model(data))
+        evidence.measure("kept for backward, volatile input", kept, "bytes")
+        assert kept == 0, "a volatile input still left {} bytes kept for backward".format(kept)
+
+
+@pytest.mark.replacement("inference.volatile_saves_memory")
+def test_no_grad_and_inference_mode_keep_nothing(evidence):
+    _require_measurement()
+    model, x = network_and_input()
+    model.eval()
+    evaluating, expected = saved_bytes(model, lambda: model(x))
+    modes = [("torch.no_grad()", torch.no_grad)]
+    if hasattr(torch, "inference_mode"):
+        modes.append(("torch.inference_mode()", torch.inference_mode))
+    else:
+        evidence.note("torch.inference_mode does not exist in this torch (it arrived in 1.9)")
+    for name, mode in modes:
+        with mode():
+            kept, out = saved_bytes(model, lambda: model(x))
+        evidence.measure("kept for backward, eval + " + name, kept, "bytes")
+        assert kept == 0, "under {} autograd kept {} bytes".format(name, kept)
+        assert not out.requires_grad, "under {} the output requires grad".format(name)
+        torch.testing.assert_close(out, expected.detach(), msg=lambda m, name=name: name + " changed outputs: " + m)
+    evidence.note("eval() alone keeps {} bytes; under no-grad inference 0 bytes".format(evaluating))
+
+
+@pytest.mark.claim("autograd.variable.volatile_flag")
+@given(shape=st.lists(st.integers(0, 4), max_size=3))
+def test_variable_accepts_volatile(shape):
+    from torch.autograd import Variable
+    data = torch.randn(tuple(shape))
+    with finding("Variable(data, volatile=True)"):
+        wrapped = Variable(data, volatile=True)
+    torch.testing.assert_close(wrapped, data)
+    assert isinstance(wrapped, torch.Tensor)
+
+
+@pytest.mark.replacement("autograd.variable.volatile_flag")
+@given(shape=st.lists(st.integers(0, 4), max_size=3))
+def test_plain_tensor_under_no_grad(shape):
+    weight = torch.randn(1, requires_grad=True)
+    data = torch.randn(tuple(shape))
+    with torch.no_grad():
+        out = data * weight
+    assert not out.requires_grad, "under torch.no_grad() a product with a parameter should not require grad"
+    torch.testing.assert_close(out, data * weight.detach())

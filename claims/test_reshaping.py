@@ -1,0 +1,37 @@
+"""Lines 60-70: view as numpy's reshape; view(-1) vectorizes."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import pytest
+from hypothesis import given
+
+from claimcheck import finding
+from layouts import tensor_cases
+
+
+def _raveled(case) -> torch.Tensor:
+    return torch.from_numpy(np.ravel(case.numpy(), order="C").copy())
+
+
+def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
+    assert flat.dim() == 1, "{} has shape {}, but should be 1-d".format(spelling, tuple(flat.shape))
+    torch.testing.assert_close(flat, _raveled(case), rtol=0, atol=0, equal_nan=True,
+                               msg=lambda m: "{}\n[{} against np.ravel(t.numpy(), order='C')]".format(m, spelling))
+
+
+@pytest.mark.claim("tensor.view.minus_one_vectorizes")
+@given(t=tensor_cases())
+def test_view_minus_one_is_ravel(t):
+    x = t.build()
+    with finding("t.view(-1)"):
+        flat = x.view(-1)
+    _assert_vectorized(flat, t, "t.view(-1)")
+
+
+@pytest.mark.replacement("tensor.view.minus_one_vectorizes")
+@given(t=tensor_cases())
+def test_reshape_and_flatten_are_ravel(t):
+    x = t.build()
+    _assert_vectorized(x.reshape(-1), t, "t.reshape(-1)")
+    _assert_vectorized(x.flatten(), t, "t.flatten()")

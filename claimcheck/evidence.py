@@ -5,9 +5,7 @@ JSON report unchanged.
 """
 from __future__ import annotations
 
-import ast
 import re
-import sys
 import warnings
 from typing import Dict, List, Optional, Sequence
 
@@ -91,30 +89,36 @@ def _balanced_call(text: str) -> str:
     return text.splitlines()[0]
 
 
+_ARGUMENT = re.compile(r"^    (\w+)=(.*)$")
+
+
 def example_arguments(example: str) -> Optional[List[str]]:
     """`name = value` lines from a falsifying example, or None if it won't parse.
 
-    Arguments drawn interactively (`data=data(...)`) are replaced by the
-    labelled draws Hypothesis printed after the call.
+    Hypothesis prints one argument per line, indented by four spaces, longer
+    values continuing on deeper-indented lines. Arguments drawn interactively
+    (`data=data(...)`) are replaced by the labelled draws printed after the call.
     """
     lines = example.splitlines()
-    draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
-    call = "\n".join(line for line in lines if not _DRAW.match(line)).split(": ", 1)[1]
-    if sys.version_info < (3, 8):
-        return None  # ast.get_source_segment arrived in 3.8; keep the raw text
-    try:
-        node = ast.parse(call.strip(), mode="eval").body
-    except SyntaxError:
+    if not lines or not lines[0].endswith("("):
         return None
-    if not isinstance(node, ast.Call):
-        return None
-    out = []
-    for keyword in node.keywords:
-        source = ast.get_source_segment(call.strip(), keyword.value)
-        if keyword.arg is None or source is None:
+    arguments: List[List[str]] = []
+    for line in lines[1:]:
+        if line == ")":
+            break
+        match = _ARGUMENT.match(line)
+        if match:
+            arguments.append([match.group(1), match.group(2)])
+        elif arguments and line.startswith("     "):
+            arguments[-1][1] += "\n" + line[4:]
+        else:
             return None
-        if source != "data(...)":
-            out.append("{} = {}".format(keyword.arg, source))
+    out = []
+    for name, value in arguments:
+        value = value[:-1] if value.endswith(",") else value
+        if value != "data(...)":
+            out.append("{} = {}".format(name, value))
+    draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
     for number, draw in enumerate(draws, 1):
         out.append("{} = {}".format(draw.group(1) or "draw_{}".format(number), draw.group(2).strip()))
     return out

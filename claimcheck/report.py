@@ -33,6 +33,9 @@ def summarize(verdict: str, checks: List[CheckResult]) -> str:
         first = next((c for c in deciding if c.error), None)
         head = "{} of {} checks {}".format(len(deciding), len(checks),
                                            "failed" if verdict == BROKEN else "could not run")
+        params = [c.nodeid[c.nodeid.index("[") + 1:-1] for c in deciding if c.nodeid.endswith("]")]
+        if params:
+            head += " ({})".format(", ".join(params))
         if first is None:
             return head
         return "{}; {}: {}".format(head, first.error["type"], _first_line(first.error["message"]))

@@ -1,0 +1,64 @@
+"""Sessions: `nox -s claims` checks the cheatsheet against a torch; `nox -s tests` tests the machinery.
+
+    nox -s claims                          # torch 2.13.0 (the CPU wheel on this machine's disk)
+    nox -s claims -- --torch 2.13.0 -k view  # any torch from the index; extra args go to pytest
+    CLAIMS_PROFILE=thorough nox -s claims  # Hypothesis profile: fast, ci (default here), thorough
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+nox.options.error_on_external_run = True
+
+DEFAULT_TORCH = "2.13.0"
+HOST_PYTHON = "3.11"
+
+
+def _install(session: nox.Session, *requirements: str) -> None:
+    """Install with the session's backend; uv must be told where local wheels lie."""
+    env = {}
+    find_links = os.environ.get("PIP_FIND_LINKS")
+    if find_links and session.venv_backend == "uv":
+        env["UV_FIND_LINKS"] = find_links
+    session.install(*requirements, env=env)
+
+
+def _split_torch(posargs):
+    """`--torch X` (or `--torch=X`) from the session arguments; the rest goes to pytest."""
+    torch, rest, args = DEFAULT_TORCH, [], list(posargs)
+    while args:
+        arg = args.pop(0)
+        if arg == "--torch":
+            if not args:
+                raise ValueError("--torch needs a version, for example --torch 2.13.0")
+            torch = args.pop(0)
+        elif arg.startswith("--torch="):
+            torch = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return torch, rest
+
+
+@nox.session(python=HOST_PYTHON)
+def claims(session: nox.Session) -> None:
+    """Check every claim against one torch and write reports/<env>/report.{json,md}."""
+    try:
+        torch, pytest_args = _split_torch(session.posargs)
+    except ValueError as exc:
+        session.error(str(exc))
+    _install(session, "torch=={}".format(torch))
+    _install(session, "-e", ".")
+    profile = os.environ.get("CLAIMS_PROFILE", "ci")
+    session.run("python", "-m", "claimcheck", "run", "claims", "--claims-profile", profile, *pytest_args)
+
+
+@nox.session(python=HOST_PYTHON)
+def tests(session: nox.Session) -> None:
+    """The machinery's own tests: synthetic claims, fake outcomes, no torch needed."""
+    _install(session, "-e", ".[test]")
+    session.run("python", "-m", "pytest", "tests", *session.posargs)

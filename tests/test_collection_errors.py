@@ -1,0 +1,71 @@
+"""Collection stops, with a message naming the check and the claim, when registry and checks disagree."""
+from __future__ import annotations
+
+from conftest import claim_table
+
+HOLDS = '''
+import pytest
+
+@pytest.mark.claim("demo.a")
+def test_a():
+    assert True
+'''
+
+
+def test_unknown_claim(tree):
+    tree.registry(claim_table("demo.a"))
+    tree.checks(HOLDS + '''
+@pytest.mark.claim("demo.aa")
+def test_typo():
+    assert True
+''')
+    run = tree.run()
+    assert run.returncode == 4
+    assert "test_demo.py::test_typo names unknown claim 'demo.aa' (did you mean 'demo.a'?)" in run.output
+    assert not tree.reports.exists()
+
+
+def test_claim_without_check(tree):
+    tree.registry(claim_table("demo.a"), claim_table("demo.lonely"))
+    tree.checks(HOLDS)
+    run = tree.run()
+    assert run.returncode == 4
+    assert "claim 'demo.lonely'" in run.output and "has no check" in run.output
+
+
+def test_check_naming_no_claim(tree):
+    tree.registry(claim_table("demo.a"))
+    tree.checks(HOLDS + '''
+def test_orphan():
+    assert True
+''')
+    run = tree.run()
+    assert run.returncode == 4
+    assert "test_demo.py::test_orphan names no claims" in run.output
+
+
+def test_replacement_for_a_claim_without_one(tree):
+    tree.registry(claim_table("demo.a"))
+    tree.checks(HOLDS + '''
+@pytest.mark.replacement("demo.a")
+def test_new():
+    assert True
+''')
+    run = tree.run()
+    assert run.returncode == 4
+    assert "is a replacement check, but claim 'demo.a'" in run.output
+
+
+def test_malformed_registry_stops_the_run(tree):
+    tree.registry(claim_table("demo.a"), claim_table("demo.a"))
+    tree.checks(HOLDS)
+    run = tree.run()
+    assert run.returncode == 4
+    assert "claims.toml: claim 'demo.a': duplicate id" in run.output
+
+
+def test_markers_are_registered(tree):
+    tree.registry(claim_table("demo.a"))
+    tree.checks(HOLDS)
+    run = tree.run("--strict-markers")
+    assert run.returncode == 0, run.output

@@ -1,0 +1,135 @@
+"""Pure pieces: verdict mapping, evidence extraction, atomic writes, report reading, schema."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+
+import pytest
+
+from claimcheck import atomic, evidence
+from claimcheck.finding import ClaimBroken, finding
+from claimcheck.reading import ReportError, read_report
+from claimcheck.verdicts import VERDICTS, check_verdict, combine
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("setup, call, teardown, finding_, warned, expected", [
+    ("passed", "passed", "passed", False, False, "holds"),
+    ("passed", "passed", "passed", False, True, "deprecated"),
+    ("passed", "failed", "passed", True, False, "broken"),
+    ("passed", "failed", "passed", True, True, "broken"),
+    ("passed", "failed", "passed", False, False, "error"),
+    ("skipped", None, "passed", False, False, "not-run"),
+    ("passed", "skipped", "passed", False, False, "not-run"),
+    ("failed", None, "passed", False, False, "error"),
+    ("passed", "passed", "failed", False, False, "error"),
+    ("passed", None, None, False, False, "error"),
+])
+def test_check_verdict(setup, call, teardown, finding_, warned, expected):
+    assert check_verdict(setup, call, teardown, finding_, warned) == expected
+
+
+def test_combine_takes_the_most_severe_and_ignores_not_run():
+    assert combine([]) == "not-run"
+    assert combine(["not-run", "holds"]) == "holds"
+    assert combine(["holds", "deprecated"]) == "deprecated"
+    assert combine(["deprecated", "broken", "holds"]) == "broken"
+    assert combine(["broken", "error"]) == "error"
+    with pytest.raises(ValueError, match="unknown verdict 'fine'"):
+        combine(["fine"])
+    assert set(VERDICTS) == {"holds", "deprecated", "broken", "not-run", "error"}
+
+
+def test_finding_wraps_subject_errors_only():
+    with pytest.raises(ClaimBroken) as caught:
+        with finding("int('x')"):
+            int("x")
+    assert evidence.describe_exception(caught.value)["call"] == "int('x')"
+    assert evidence.is_finding(caught.value)
+    assert not evidence.is_finding(NameError("oops"))
+
+
+def test_hypothesis_errors_are_never_findings():
+    from hypothesis.errors import Flaky
+    assert not evidence.is_finding(Flaky("inconsistent"))
+
+
+OLD_STYLE = """Falsifying example: test_view(
+    t=torch.zeros(2, 2).t(),
+    n=3,
+)"""
+NEW_STYLE = """Failing test case: test_keeps(
+    family='bytes',
+    data=data(...),
+)
+Draw 1 (a): np.zeros((2,), dtype='|S1')  # or any other generated value
+Explanation:
+    These lines were always and only run by failing test cases:"""
+
+
+@pytest.mark.parametrize("text, lines", [
+    (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
+    (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
+])
+def test_falsifying_examples_become_assignments(text, lines):
+    example = evidence.falsifying_example(None, "noise before\n" + text + "\nnoise after")
+    assert evidence.example_arguments(example) == lines
+    snippet = evidence.snippet(example, {"type": "RuntimeError", "message": "bad\nmore", "call": "t.view(-1)"})
+    assert snippet.splitlines() == lines + ["t.view(-1)  # raises RuntimeError: bad"]
+
+
+def test_ansi_colours_are_stripped():
+    assert evidence.describe_exception(ValueError("\x1b[1mloud\x1b[0m"))["message"] == "loud"
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    target.write_text("good")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        atomic.write_atomically(str(target), "new")
+    assert target.read_text() == "good"
+    assert os.listdir(str(tmp_path)) == ["report.json"]
+
+
+def test_atomic_write_replaces(tmp_path):
+    target = tmp_path / "sub" / "report.md"
+    atomic.write_atomically(str(target), "x")
+    assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{", "not valid JSON"),
+    ('{"schema_version": 99}', "newer than this tool's 1; upgrade"),
+    ('{"schema_version": 0}', "older than this tool's 1; regenerate"),
+    ("[]", "not a claims report"),
+])
+def test_reading_bad_reports(tmp_path, content, message):
+    path = tmp_path / "report.json"
+    path.write_text(content)
+    with pytest.raises(ReportError) as caught:
+        read_report(str(path))
+    assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def schema_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    with open(os.path.join(ROOT, "claimcheck", "report.schema.json")) as handle:
+        schema = json.load(handle)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema, schema
+
+
+def test_committed_reports_follow_the_schema():
+    jsonschema, schema = schema_validator()
+    paths = glob.glob(os.path.join(ROOT, "reports", "*", "report.json"))
+    assert paths, "no committed report under reports/"
+    for path in paths:
+        jsonschema.validate(read_report(path), schema)
+

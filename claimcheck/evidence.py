@@ -106,6 +106,8 @@ def example_arguments(example: str) -> Optional[List[str]]:
     for line in lines[1:]:
         if line == ")":
             break
+        if line.lstrip().startswith("#"):  # Hypothesis's own remarks inside the call
+            continue
         match = _ARGUMENT.match(line)
         if match:
             arguments.append([match.group(1), match.group(2)])
@@ -116,7 +118,7 @@ def example_arguments(example: str) -> Optional[List[str]]:
     out = []
     for name, value in arguments:
         value = value[:-1] if value.endswith(",") else value
-        if value != "data(...)":
+        if value != "data(...)" and not value.startswith("<"):  # fixtures and objects print as <...>
             out.append("{} = {}".format(name, value))
     draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
     for number, draw in enumerate(draws, 1):

@@ -89,19 +89,6 @@ def _marker_ids(item) -> List[Tuple[str, str]]:
     return found
 
 
-class _Observed:
-    """What the plugin saw of one check while it ran (mutable, per item)."""
-
-    def __init__(self) -> None:
-        self.phases: Dict[str, str] = {}
-        self.duration = 0.0
-        self.exc: Optional[BaseException] = None
-        self.report_text = ""
-        self.skip_reason: Optional[str] = None
-        self.warnings: List[warnings.WarningMessage] = []
-        self.properties: List[Tuple[str, object]] = []
-
-
 class ClaimsRun:
     def __init__(self, config, registry: Registry, profile: str, seed: Optional[str]) -> None:
         self.config = config
@@ -110,10 +97,9 @@ class ClaimsRun:
         self.seed = seed
         self.claims_dir = os.path.dirname(registry.path)
         self.bindings: Dict[str, Tuple[str, str]] = {}  # nodeid -> (role, claim id)
-        self.observed: Dict[str, _Observed] = {}
+        self.phases: Dict[str, List[dict]] = {}  # nodeid -> what each phase reported
         self.results: List[CheckResult] = []
-        self.selected_claims: Optional[set] = None
-        self.subset_reason: Optional[str] = None
+        self.is_worker = hasattr(config, "workerinput")  # a pytest-xdist worker reports, never writes
         self.started = time.time()
         self.report_path: Optional[str] = None
         self.report: Optional[dict] = None
@@ -170,19 +156,9 @@ class ClaimsRun:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_collection_modifyitems(self, session, config, items):
         self._bind(items)  # before any deselection: validate the whole collection
-        collected = {cid for _role, cid in self.bindings.values()}
         yield
-        selected = {self.bindings[i.nodeid] for i in items if i.nodeid in self.bindings}
-        self.bindings = {i.nodeid: self.bindings[i.nodeid] for i in items if i.nodeid in self.bindings}
-        self.selected_claims = {cid for _role, cid in selected}
-        all_ids = {c.id for c in self.registry.claims}
-        if self.selected_claims != all_ids or collected != all_ids:
-            self.subset_reason = "{} of {} claims selected".format(len(self.selected_claims), len(all_ids))
 
-    # -- running ------------------------------------------------------------
-
-    def _observe(self, item) -> _Observed:
-        return self.observed.setdefault(item.nodeid, _Observed())
+    # -- running (in the process that runs the check: this one, or an xdist worker)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
@@ -194,7 +170,9 @@ class ClaimsRun:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
-        self._observe(item).warnings.extend(caught)
+        patterns = self.registry.deprecation_patterns
+        item.stash[_WARNINGS] = [dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(
+            w, patterns)) for w in caught]
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -202,51 +180,36 @@ class ClaimsRun:
         if item.nodeid not in self.bindings:
             return
         report = outcome.get_result()
-        seen = self._observe(item)
-        seen.phases[report.when] = report.outcome
-        seen.duration += getattr(report, "duration", 0.0) or 0.0
-        if report.skipped and seen.skip_reason is None:
-            seen.skip_reason = _skip_reason(report)
-        if report.failed and report.when == "call":
-            seen.exc = call.excinfo.value if call.excinfo else None
-            seen.report_text = report.longreprtext
-        elif report.failed and seen.exc is None:
-            seen.exc = call.excinfo.value if call.excinfo else None
-            seen.report_text = report.longreprtext
+        role, claim_id = self.bindings[item.nodeid]
+        # Plain JSON data on the report: it travels from an xdist worker to
+        # the controller unchanged, and is all the controller needs.
+        data = {"claim": claim_id, "role": role, "when": report.when, "outcome": report.outcome,
+                "duration": getattr(report, "duration", 0.0) or 0.0}
+        if report.when == "call":
+            data["warnings"] = evidence.unique(item.stash.get(_WARNINGS, []))
+        if report.failed:
+            exc = call.excinfo.value if call.excinfo else None
+            if exc is not None:
+                data["error"] = evidence.describe_exception(exc)
+                data["finding"] = report.when == "call" and evidence.is_finding(exc)
+                data["example"] = evidence.falsifying_example(exc, report.longreprtext)
+            else:
+                data["error"] = {"type": "error", "message": report.longreprtext[-1500:]}
+        if report.skipped:
+            data["skip_reason"] = _skip_reason(report)
         if report.when == "teardown":
-            seen.properties = list(item.user_properties)
-            self.results.append(self._result(item.nodeid, seen))
+            data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
+        report.claimcheck = data
 
-    def _result(self, nodeid: str, seen: _Observed) -> CheckResult:
-        role, claim_id = self.bindings[nodeid]
-        patterns = self.registry.deprecation_patterns
-        deprecations = evidence.unique([evidence.warning_record(w) for w in seen.warnings
-                                        if evidence.is_subject_deprecation(w, patterns)])
-        other = evidence.unique([evidence.warning_record(w) for w in seen.warnings
-                                 if not evidence.is_subject_deprecation(w, patterns)])
-        call = seen.phases.get("call")
-        finding = call == "failed" and seen.exc is not None and evidence.is_finding(seen.exc)
-        verdict = check_verdict(seen.phases.get("setup", "failed"), call, seen.phases.get("teardown"),
-                                finding, bool(deprecations))
-        error = example = snippet = None
-        if seen.exc is not None:
-            error = evidence.describe_exception(seen.exc)
-            example = evidence.falsifying_example(seen.exc, seen.report_text)
-            snippet = evidence.snippet(example, error)
-        elif verdict == ERROR:
-            error = {"type": "error", "message": seen.report_text or "the check did not complete"}
-        notes, measurements = [], []
-        for key, value in seen.properties:
-            if key == EVIDENCE_KEY and value.get("kind") == "note":
-                notes.append(value["text"])
-            elif key == EVIDENCE_KEY and value.get("kind") == "measurement":
-                measurements.append({k: v for k, v in value.items() if k != "kind"})
-        outcome = call or ("error" if seen.phases.get("setup") != "skipped" else "skipped")
-        if seen.phases.get("teardown") == "failed":
-            outcome = "error"
-        return CheckResult(nodeid, claim_id, role, outcome, verdict, seen.duration, error, example, snippet,
-                           seen.skip_reason, deprecations, other, list(dict.fromkeys(notes)),
-                           evidence.unique(measurements))
+    # -- collecting results (in the process that writes the report)
+
+    def pytest_runtest_logreport(self, report):
+        data = getattr(report, "claimcheck", None)
+        if data is None:
+            return
+        self.phases.setdefault(report.nodeid, []).append(data)
+        if data["when"] == "teardown":
+            self.results.append(_result(report.nodeid, self.phases.pop(report.nodeid)))
 
     # -- reporting ----------------------------------------------------------
 
@@ -280,14 +243,18 @@ class ClaimsRun:
         return info
 
     def pytest_sessionfinish(self, session, exitstatus):
-        if not self.results or self.config.getoption("claims_no_report"):
+        if self.is_worker or not self.results or self.config.getoption("claims_no_report"):
             return
-        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) or session.shouldstop
-        reason = "interrupted" if interrupted else self.subset_reason
+        checked = {r.claim for r in self.results}
+        reason = None
+        if checked != {c.id for c in self.registry.claims}:
+            reason = "{} of {} claims selected".format(len(checked), len(self.registry.claims))
         if session.shouldfail:
             reason = "stopped early ({})".format(session.shouldfail)
+        if int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) or session.shouldstop:
+            reason = "interrupted"
         env = self._environment()
-        only = self.selected_claims if reason else None
+        only = checked if reason else None
         report = build_report(self.registry, self.results, env, self._run_info(exitstatus, not reason, reason),
                               only=only)
         base = self.config.getoption("claims_reports") or os.path.join(
@@ -315,6 +282,38 @@ class ClaimsRun:
                 tr.write_line("{:<10} {}: {}".format(claim["verdict"], claim["id"], claim["summary"][:160]))
         tr.write_line(summary_line(self.report["summary"]))
         tr.write_line("report: {}".format(os.path.relpath(self.report_path)))
+
+
+_WARNINGS = pytest.StashKey()
+
+
+def _result(nodeid: str, phases: List[dict]) -> CheckResult:
+    """One check's result from what its phases reported."""
+    by_phase = {p["when"]: p for p in phases}
+    outcomes = {when: p["outcome"] for when, p in by_phase.items()}
+    call = by_phase.get("call", {})
+    failed = next((p for p in phases if p["outcome"] == "failed"), {})
+    warned = call.get("warnings", [])
+    deprecations = [{k: w[k] for k in ("category", "message")} for w in warned if w["deprecation"]]
+    others = [{k: w[k] for k in ("category", "message")} for w in warned if not w["deprecation"]]
+    verdict = check_verdict(outcomes.get("setup", "failed"), outcomes.get("call"), outcomes.get("teardown"),
+                            bool(call.get("finding")), bool(deprecations))
+    error = failed.get("error")
+    if verdict == ERROR and error is None:
+        error = {"type": "error", "message": "the check did not complete"}
+    example = failed.get("example")
+    records = by_phase.get("teardown", {}).get("evidence", [])
+    outcome = outcomes.get("call") or ("skipped" if outcomes.get("setup") == "skipped" else "error")
+    if outcomes.get("teardown") == "failed":
+        outcome = "error"
+    first = phases[0]
+    return CheckResult(
+        nodeid, first["claim"], first["role"], outcome, verdict, sum(p["duration"] for p in phases),
+        error=error, example=example, snippet=evidence.snippet(example, error or {}),
+        skip_reason=next((p["skip_reason"] for p in phases if p.get("skip_reason")), None),
+        deprecations=deprecations, warnings=others,
+        notes=list(dict.fromkeys(r["text"] for r in records if r["kind"] == "note")),
+        measurements=[{k: v for k, v in r.items() if k != "kind"} for r in records if r["kind"] == "measurement"])
 
 
 def _skip_reason(report) -> Optional[str]:

@@ -10,7 +10,8 @@ from typing import Dict, List
 
 from .verdicts import MARKS, VERDICTS
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#])")
+# Characters that would start markup; `_` only where it could open or close emphasis.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def escape(text: object) -> str:

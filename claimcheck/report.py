@@ -31,14 +31,18 @@ def summarize(verdict: str, checks: List[CheckResult]) -> str:
     deciding = [c for c in checks if c.verdict == verdict] or checks
     if verdict in (BROKEN, ERROR):
         first = next((c for c in deciding if c.error), None)
-        head = "{} of {} checks {}".format(len(deciding), len(checks),
-                                           "failed" if verdict == BROKEN else "could not run")
+        head = "failed" if verdict == BROKEN else "could not run"
+        if len(checks) > 1:
+            head = "{} of {} checks {}".format(len(deciding), len(checks), head)
         params = [c.nodeid[c.nodeid.index("[") + 1:-1] for c in deciding if c.nodeid.endswith("]")]
         if params:
             head += " ({})".format(", ".join(params))
-        if first is None:
-            return head
-        return "{}; {}: {}".format(head, first.error["type"], _first_line(first.error["message"]))
+        if first is not None:
+            head += ": {}: {}".format(first.error["type"], _first_line(first.error["message"]))
+        warned = next((c.deprecations[0] for c in deciding if c.deprecations), None)
+        if warned:
+            head += "; torch warned: {}".format(warned["message"])
+        return head
     if verdict == DEPRECATED:
         first = next(c for c in deciding if c.deprecations)
         return "{}: {}".format(first.deprecations[0]["category"], first.deprecations[0]["message"])

@@ -1,0 +1,57 @@
+"""Compare a torch function with its numpy namesake on the same inputs.
+
+Tolerances come from one table per dtype (torch.testing's own defaults, the
+same table `assert_close` uses), never from literals in each check.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from claimcheck import ClaimBroken
+
+# dtypes torch fully supports that numpy mirrors; uint16/32/64 are left out
+# because torch documents them as having only limited support in eager mode.
+FULL_DTYPES = tuple(np.dtype(n) for n in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16",
+                                          "float32", "float64", "complex64", "complex128"))
+
+
+def _outcome(fn):
+    try:
+        return fn(), None
+    except Exception as exc:  # both libraries may refuse: that is data here
+        return None, exc
+
+
+def compare(torch_call, numpy_call, spelling: str, evidence=None) -> None:
+    """Run both; they must agree on refusing, or agree on the values.
+
+    `torch_call` and `numpy_call` take no arguments. A refusal by torch alone,
+    or different values, breaks the claim; a refusal by both is recorded.
+    """
+    with np.errstate(all="ignore"):
+        expected, numpy_error = _outcome(numpy_call)
+    actual, torch_error = _outcome(torch_call)
+    if torch_error is not None and numpy_error is not None:
+        if evidence is not None:
+            evidence.note("where numpy refuses, so does torch (e.g. {}: numpy {}, torch {})".format(
+                spelling, type(numpy_error).__name__, type(torch_error).__name__))
+        return
+    if torch_error is not None:
+        raise ClaimBroken(spelling, type(torch_error).__name__, str(torch_error))
+    if numpy_error is not None:
+        # torch going further than numpy breaks no numpy semantics; say so
+        if evidence is not None:
+            evidence.note("torch accepts inputs numpy refuses (e.g. {} where numpy raises {})".format(
+                spelling, type(numpy_error).__name__))
+        return
+    expected = np.array(expected)  # keeps 0-d results 0-d
+    assert tuple(actual.shape) == expected.shape, "{}.shape={}, but numpy gives {}".format(
+        spelling, tuple(actual.shape), expected.shape)
+    as_torch = torch.from_numpy(expected.astype(_numpy_twin(actual.dtype)))
+    torch.testing.assert_close(actual, as_torch, equal_nan=True, check_dtype=False,
+                               msg=lambda m: "{}\n[{} against numpy]".format(m, spelling))
+
+
+def _numpy_twin(dtype: torch.dtype) -> np.dtype:
+    return torch.empty(0, dtype=dtype).numpy().dtype

@@ -90,6 +90,7 @@ def _balanced_call(text: str) -> str:
 
 
 _ARGUMENT = re.compile(r"^    (\w+)=(.*)$")
+_ANY_OTHER = re.compile(r"\s+# or any other generated value$")
 
 
 def example_arguments(example: str) -> Optional[List[str]]:
@@ -117,6 +118,7 @@ def example_arguments(example: str) -> Optional[List[str]]:
             return None
     out = []
     for name, value in arguments:
+        value = _ANY_OTHER.sub("", value)
         value = value[:-1] if value.endswith(",") else value
         if value != "data(...)" and not value.startswith("<"):  # fixtures and objects print as <...>
             out.append("{} = {}".format(name, value))

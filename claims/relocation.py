@@ -1,5 +1,8 @@
 """A real project on disk: save a model, move its module, load in a fresh interpreter.
 
+The fresh interpreter also runs the saved TorchScript and torch.export programs
+before the class can be imported: one subprocess serves lines 155-159.
+
 Everything happens in a temporary directory the check made itself; the only
 files unpickled are the ones the save step just wrote there.
 """
@@ -33,6 +36,10 @@ SAVE = textwrap.dedent('''
     torch.save(net, "../whole.pt")
     torch.save(net.state_dict(), "../weights.pt")
     torch.save({"x": x, "y": net(x).detach()}, "../io.pt")
+    # programs that should run without the class: TorchScript, and torch.export where it exists
+    torch.jit.script(net.eval()).save("../scripted.pt")
+    if hasattr(torch, "export") and hasattr(torch.export, "save"):
+        torch.export.save(torch.export.export(net, (x,)), "../exported.pt2")
 ''')
 
 # One fresh interpreter tries every way of loading, in an order where no step
@@ -55,6 +62,11 @@ LOAD = textwrap.dedent('''
             results[name] = {"ok": False, "type": type(exc).__name__,
                              "message": str(exc).strip().splitlines()[0] if str(exc).strip() else ""}
 
+    # Nothing below can import netdef until the path is extended: this is a
+    # machine without the model's class.
+    attempt("torchscript_without_class", lambda: torch.jit.load("../scripted.pt"))
+    if os.path.exists("../exported.pt2"):
+        attempt("export_without_class", lambda: torch.export.load("../exported.pt2").module())
     attempt("after_move", lambda: torch.load("../whole.pt", **trusted))
     sys.path.insert(0, os.path.join(os.getcwd(), "models"))  # the cheatsheet's workaround
     attempt("defaults", lambda: torch.load("../whole.pt"))

@@ -107,3 +107,31 @@ def test_plain_tensor_under_no_grad(shape):
         out = data * weight
     assert not out.requires_grad, "under torch.no_grad() a product with a parameter should not require grad"
     torch.testing.assert_close(out, data * weight.detach())
+
+
+@pytest.mark.claim("nn.module.training_by_default")
+@given(kind=st.sampled_from(["Linear", "BatchNorm1d", "Dropout", "Conv2d", "LSTM", "Sequential"]))
+def test_new_modules_are_in_training_mode(kind):
+    factories = {
+        "Linear": lambda: torch.nn.Linear(2, 2),
+        "BatchNorm1d": lambda: torch.nn.BatchNorm1d(2),
+        "Dropout": lambda: torch.nn.Dropout(),
+        "Conv2d": lambda: torch.nn.Conv2d(1, 1, 1),
+        "LSTM": lambda: torch.nn.LSTM(2, 2),
+        "Sequential": lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout()),
+    }
+    module = factories[kind]()
+    assert module.training and all(m.training for m in module.modules()), "a new {} is not training".format(kind)
+
+
+@pytest.mark.claim("inference.any_grad_leaf_builds_graph")
+@given(params_grad=st.booleans(), input_grad=st.booleans())
+def test_one_leaf_needing_grad_is_enough(params_grad, input_grad):
+    model, x = network_and_input()
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(params_grad)
+    out = model(x.clone().requires_grad_(input_grad))
+    assert out.requires_grad == (params_grad or input_grad), (
+        "with parameters requiring grad={} and input requiring grad={}, the eval-mode output has "
+        "requires_grad={}".format(params_grad, input_grad, out.requires_grad))

@@ -1,7 +1,10 @@
-"""Lines 154-159: saving whole models, moving their code, loading them again."""
+"""Lines 154-159: saving whole models, moving their code, loading them again; exporting and serving."""
 from __future__ import annotations
 
+import inspect
+
 import pytest
+import torch
 
 from claimcheck import ClaimBroken
 import relocation
@@ -57,3 +60,59 @@ def test_state_dict_survives_the_move_with_defaults(loads, evidence):
     evidence.note("state_dict into a model rebuilt from the moved code, torch.load defaults: " + _describe(step))
     assert step["ok"], "the state_dict did not load: " + _describe(step)
     assert step["max_abs_diff"] == 0.0, "outputs differ by {}".format(step["max_abs_diff"])
+
+
+@pytest.mark.claim("deploy.no_supported_way")
+def test_there_is_no_supported_way_to_serve(loads, evidence):
+    ran = {k: v for k, v in loads.items() if k.endswith("_without_class") and v["ok"]}
+    for name, step in sorted(loads.items()):
+        if name.endswith("_without_class"):
+            evidence.note("{} in a fresh interpreter without the class: {}".format(name.split("_")[0], _describe(step)))
+    assert not ran, ("{} ran a saved program in a fresh interpreter without its Python class: a supported way "
+                     "to deploy exists".format(" and ".join(sorted(k.split("_")[0] for k in ran))))
+
+
+@pytest.mark.replacement("deploy.no_supported_way")
+def test_torchscript_and_export_run_without_the_class(loads, evidence):
+    steps = {k.split("_")[0]: v for k, v in loads.items() if k.endswith("_without_class")}
+    if "export" not in steps:
+        evidence.note("torch.export.save/load do not exist in this torch; TorchScript only")
+    for name, step in sorted(steps.items()):
+        assert step["ok"], "{} failed without the class: {}".format(name, _describe(step))
+        evidence.measure("{} output difference".format(name), step["max_abs_diff"], "max abs")
+        assert step["max_abs_diff"] == 0.0, "{} changed the outputs by {}".format(name, step["max_abs_diff"])
+
+
+class Served(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x)) * 2
+
+
+
+@pytest.mark.claim("deploy.onnx_export")
+def test_export_to_onnx_and_run_elsewhere(tmp_path, evidence):
+    onnx = pytest.importorskip("onnx", reason="optional extra: pip install onnx onnxruntime")
+    ort = pytest.importorskip("onnxruntime", reason="optional extra: pip install onnx onnxruntime")
+    torch.manual_seed(0)
+    model, x = Served().eval(), torch.randn(2, 4)
+    path = str(tmp_path / "model.onnx")
+    torch.onnx.export(model, (x,), path)
+    onnx.checker.check_model(onnx.load(path))
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(got), model(x))
+    evidence.note("exported with torch.onnx.export and run by onnxruntime {}".format(ort.__version__))
+
+
+@pytest.mark.claim("serialization.documented_caveat")
+def test_torch_load_documents_that_it_unpickles(evidence):
+    doc = " ".join(inspect.getdoc(torch.load).split())
+    sentence = next((s for s in doc.split(". ") if "unpickl" in s or "pickle" in s.lower()), None)
+    evidence.note("torch.load docstring: {!r}".format(sentence))
+    if sentence is None:
+        raise ClaimBroken("inspect.getdoc(torch.load)", "NotFound", "no mention of pickling")

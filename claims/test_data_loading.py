@@ -1,0 +1,83 @@
+"""Lines 98-131: a Dataset subclass, and looping over a DataLoader's batches."""
+from __future__ import annotations
+
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimcheck import finding
+
+
+class FooDataset(torch.utils.data.Dataset):
+    """The cheatsheet's example with its gaps filled: samples are dicts."""
+
+    def __init__(self, size, features):
+        torch.manual_seed(size)
+        self.data = torch.randn(size, *features)
+        self.labels = torch.arange(size)
+
+    def __getitem__(self, idx):
+        return {"data": self.data[idx], "label": self.labels[idx]}
+
+    def __len__(self):
+        return len(self.labels)
+
+
+@pytest.mark.claim("data.dataset.subclass")
+@given(size=st.integers(0, 12), features=st.lists(st.integers(1, 3), max_size=2))
+def test_a_dataset_subclass_with_getitem_and_len(size, features):
+    dataset = FooDataset(size, features)
+    assert len(dataset) == size
+    with finding("torch.utils.data.DataLoader(foo_dataset, batch_size=1)"):
+        seen = [batch["label"].item() for batch in torch.utils.data.DataLoader(dataset, batch_size=1)]
+    assert seen == list(range(size)), "the loader should visit every index in order without shuffling"
+
+
+@pytest.mark.claim("data.dataset.len_spelling")
+def test_the_cheatsheet_spelling_of_len():
+    source = "class FooDataset:\n    def __len()__(self):\n        return 0\n"
+    with finding("def __len()__(self): ..."):
+        compile(source, "<cheatsheet line 101>", "exec")
+
+
+@pytest.mark.replacement("data.dataset.len_spelling")
+def test_len_dunder_gives_len():
+    assert len(FooDataset(3, [])) == 3
+
+
+@pytest.mark.claim("data.dataloader.dict_batches")
+@given(size=st.integers(0, 15), batch_size=st.integers(1, 6), features=st.lists(st.integers(1, 3), max_size=2),
+       seed=st.integers(0, 1000))
+def test_looping_over_shuffled_batches(size, batch_size, features, seed, evidence):
+    torch.manual_seed(seed)
+    dataset = FooDataset(size, features)
+    with finding("DataLoader(foo_dataset, batch_size={}, shuffle=True)".format(batch_size)):
+        loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
+        batches = list(enumerate(loader))
+    labels = []
+    for batch_idx, batch in batches:
+        data, label = batch["data"], batch["label"]
+        assert data.shape[0] == label.shape[0] <= batch_size
+        assert tuple(data.shape[1:]) == tuple(features)
+        torch.testing.assert_close(data, dataset.data[label])  # each sample stays with its label
+        labels.extend(label.tolist())
+    assert [i for i, _ in batches] == list(range(len(batches)))
+    assert sorted(labels) == list(range(size)), "every sample once per epoch"
+    assert len(batches) == -(-size // batch_size)
+    evidence.note("dict samples are collated into a dict of batched tensors")
+
+
+@pytest.mark.claim("data.dataloader.cuda_batches")
+@pytest.mark.cuda(min_devices=1)
+@given(size=st.integers(1, 12), batch_size=st.integers(1, 5))
+def test_batches_move_to_the_gpu(size, batch_size):
+    dataset = FooDataset(size, [2])
+    for batch in torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True):
+        with finding("data, label = data.cuda(), label.cuda()"):
+            data, label = batch["data"].cuda(), batch["label"].cuda()
+        assert data.is_cuda and label.is_cuda
+        torch.testing.assert_close(data.cpu(), dataset.data[label.cpu()])
+
+

@@ -1,0 +1,107 @@
+"""Lines 38-46 and 92-94: moving data between devices, choosing GPUs."""
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from hypothesis import given
+
+from claimcheck import finding
+from layouts import tensor_cases
+
+
+@pytest.mark.claim("device.cuda.moves")
+@pytest.mark.cuda(min_devices=1)
+@given(t=tensor_cases())
+def test_cuda_moves_to_the_gpu(t):
+    x = t.build()
+    with finding("data.cuda()"):
+        y = x.cuda()
+    assert y.device.type == "cuda" and y.dtype == x.dtype
+    torch.testing.assert_close(y.cpu(), x, rtol=0, atol=0, equal_nan=True)
+
+
+@pytest.mark.claim("device.cuda.cpu_only_error")
+def test_cuda_without_a_gpu_fails_loudly(evidence):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present: this claim is about torch without one")
+    with pytest.raises((AssertionError, RuntimeError)) as caught:
+        torch.zeros(2).cuda()
+    evidence.note("{}: {}".format(caught.type.__name__, caught.value))
+    assert "cuda" in str(caught.value).lower(), "the error should say CUDA is missing: {}".format(caught.value)
+
+
+@pytest.mark.claim("device.cpu.moves_back")
+@pytest.mark.cuda(min_devices=1)
+@given(t=tensor_cases())
+def test_cpu_moves_back_from_the_gpu(t):
+    x = t.build()
+    with finding("data.cpu()"):
+        y = x.cuda().cpu()
+    assert y.device.type == "cpu"
+    torch.testing.assert_close(y, x, rtol=0, atol=0, equal_nan=True)
+
+
+@pytest.mark.claim("device.cpu.noop_on_cpu")
+@given(t=tensor_cases())
+def test_cpu_of_a_cpu_tensor_is_itself(t):
+    x = t.build()
+    with finding("data.cpu()"):
+        y = x.cpu()
+    assert y is x, "t.cpu() on a CPU tensor should return t itself, not a copy"
+
+
+def _doc(obj) -> str:
+    return " ".join(inspect.getdoc(obj).split())
+
+
+@pytest.mark.claim("device.set_device.discouraged")
+def test_set_device_docstring_discourages_it(evidence):
+    doc = _doc(torch.cuda.set_device)
+    sentence = next((s for s in doc.split(". ") if "discouraged" in s), None)
+    evidence.note("torch.cuda.set_device docstring: {!r}".format(sentence or doc[:200]))
+    assert sentence is not None, "torch.cuda.set_device's docstring no longer discourages it"
+    assert "device" in sentence.split("favor of", 1)[-1], "it should point to torch.cuda.device: " + sentence
+
+
+@pytest.mark.claim("device.cuda_visible_devices.recommended")
+def test_docstring_recommends_cuda_visible_devices(evidence):
+    doc = _doc(torch.cuda.set_device)
+    sentence = next((s for s in doc.split(". ") if "CUDA_VISIBLE_DEVICES" in s), None)
+    evidence.note("torch.cuda.set_device docstring: {!r}".format(sentence or doc[:200]))
+    assert sentence is not None, "the docstring no longer recommends CUDA_VISIBLE_DEVICES"
+
+
+@pytest.mark.claim("device.set_device.vs_device")
+@pytest.mark.cuda(min_devices=1)
+def test_device_context_restores_and_set_device_does_not():
+    last = torch.cuda.device_count() - 1
+    before = torch.cuda.current_device()
+    with torch.cuda.device(last):
+        assert torch.cuda.current_device() == last
+    assert torch.cuda.current_device() == before, "torch.cuda.device should restore the device on exit"
+    torch.cuda.set_device(last)
+    try:
+        assert torch.cuda.current_device() == last, "set_device changes the current device for good"
+    finally:
+        torch.cuda.set_device(before)
+
+
+@pytest.mark.claim("device.cuda_visible_devices.narrows")
+@pytest.mark.cuda(min_devices=1)
+def test_cuda_visible_devices_narrows_what_torch_sees(evidence):
+    script = "import torch; print(torch.cuda.device_count())"
+    counts = {}
+    for value in ("", "0"):
+        env = dict(os.environ, CUDA_VISIBLE_DEVICES=value)
+        done = subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        counts[value] = int(done.stdout.split()[-1])
+    evidence.note("device_count with CUDA_VISIBLE_DEVICES='': {}, ='0': {}, unset: {}".format(
+        counts[""], counts["0"], torch.cuda.device_count()))
+    assert counts[""] == 0 and counts["0"] == 1

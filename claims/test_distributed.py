@@ -1,0 +1,78 @@
+"""Line 90: distributed data parallel training over several processes, on CPUs."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+from claimcheck import ClaimBroken
+
+RANK = textwrap.dedent('''
+    import json, sys
+    import torch
+    import torch.distributed as dist
+    rank, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    dist.init_process_group("gloo", init_method="tcp://127.0.0.1:" + port, rank=rank, world_size=2)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    ddp = torch.nn.parallel.DistributedDataParallel(model)
+    torch.manual_seed(1)
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    half = slice(4 * rank, 4 * rank + 4)
+    torch.nn.functional.mse_loss(ddp(x[half]), y[half]).backward()
+    with open(out, "w") as handle:
+        json.dump([p.grad.tolist() for p in model.parameters()], handle)
+    dist.destroy_process_group()
+''')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _single_process_gradients():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    torch.manual_seed(1)
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    return [p.grad for p in model.parameters()]
+
+
+@pytest.mark.claim("distributed.ddp.cpu_gloo")
+def test_two_gloo_ranks_match_one_process(tmp_path, evidence):
+    if not torch.distributed.is_available():
+        raise ClaimBroken("torch.distributed", "NotAvailable", "this torch was built without torch.distributed")
+    script = tmp_path / "rank.py"
+    script.write_text(RANK)
+    port = str(_free_port())
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["OMP_NUM_THREADS"] = "1"
+    ranks = [subprocess.Popen([sys.executable, str(script), str(r), port, str(tmp_path / "grads{}.json".format(r))],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, universal_newlines=True)
+             for r in range(2)]
+    try:
+        outputs = [p.communicate(timeout=180)[0] for p in ranks]
+    finally:
+        for p in ranks:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for rank, (p, out) in enumerate(zip(ranks, outputs)):
+        if p.returncode != 0:
+            raise ClaimBroken("DistributedDataParallel over gloo, rank {}".format(rank), "ExitCode{}".format(
+                p.returncode), out.strip().splitlines()[-1] if out.strip() else "no output")
+    expected = _single_process_gradients()
+    for rank in range(2):
+        grads = json.loads((tmp_path / "grads{}.json".format(rank)).read_text())
+        for got, want in zip(grads, expected):
+            torch.testing.assert_close(torch.tensor(got), want, msg=lambda m, r=rank: "rank {}: {}".format(r, m))
+    evidence.note("2 gloo ranks on 127.0.0.1, 4 samples each: gradients equal one process on all 8")

@@ -1,0 +1,139 @@
+"""Lines 54-74: size(), unsqueeze(), view() as numpy's reshape, torch.range, transpose()."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimcheck import finding
+from layouts import tensor_cases
+
+
+@pytest.mark.claim("tensor.size.is_shape")
+@given(t=tensor_cases(), data=st.data())
+def test_size_is_the_numpy_shape(t, data):
+    x, a = t.build(), t.numpy()
+    assert x.size() == torch.Size(a.shape), "t.size()={}, but numpy says {}".format(x.size(), a.shape)
+    assert isinstance(x.size(), tuple)
+    if a.ndim:
+        d = data.draw(st.integers(-a.ndim, a.ndim - 1), label="d")
+        assert x.size(d) == a.shape[d], "t.size({})={}, but a.shape[{}]={}".format(d, x.size(d), d, a.shape[d])
+
+
+@pytest.mark.claim("tensor.unsqueeze.adds_dim")
+@given(t=tensor_cases(), data=st.data())
+def test_unsqueeze_is_expand_dims(t, data):
+    x, a = t.build(), t.numpy()
+    axis = data.draw(st.integers(-a.ndim - 1, a.ndim), label="axis")
+    with finding("t.unsqueeze({})".format(axis)):
+        y = x.unsqueeze(axis)
+    expected = np.expand_dims(a, axis)
+    assert tuple(y.shape) == expected.shape, "t.unsqueeze({}).shape={}, np.expand_dims gives {}".format(
+        axis, tuple(y.shape), expected.shape)
+    torch.testing.assert_close(y, torch.from_numpy(np.ascontiguousarray(expected)).reshape(expected.shape),
+                               rtol=0, atol=0, equal_nan=True)
+    if x.numel():
+        assert y.data_ptr() == x.data_ptr(), "unsqueeze should return a view"
+
+
+@st.composite
+def _reshape_targets(draw, shape):
+    """A shape with the same number of elements, possibly with one -1."""
+    size = int(np.prod(shape))
+    dims = []
+    remaining = size
+    for _ in range(draw(st.integers(0, 3))):
+        divisors = [d for d in range(1, remaining + 1) if remaining % d == 0] if remaining else [0, 1, 2]
+        d = draw(st.sampled_from(divisors))
+        dims.append(d)
+        remaining = remaining // d if d else 0
+    if size and remaining != 1:
+        dims.append(remaining)
+    if size == 0 and 0 not in dims:
+        dims.append(0)
+    if dims and size and draw(st.booleans()):
+        dims[draw(st.integers(0, len(dims) - 1))] = -1
+    return tuple(dims) if size != 1 or dims else ()
+
+
+@pytest.mark.claim("tensor.view.is_numpy_reshape")
+@given(t=tensor_cases(), data=st.data())
+def test_view_is_numpy_reshape(t, data):
+    x, a = t.build(), t.numpy()
+    target = data.draw(_reshape_targets(a.shape), label="shape")
+    expected = np.reshape(a, target)
+    with finding("t.view{}".format(target if len(target) != 1 else "({})".format(target[0]))):
+        y = x.view(*target) if target else x.view(())
+    torch.testing.assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+
+
+@pytest.mark.replacement("tensor.view.is_numpy_reshape")
+@given(t=tensor_cases(), data=st.data())
+def test_reshape_is_numpy_reshape(t, data):
+    x, a = t.build(), t.numpy()
+    target = data.draw(_reshape_targets(a.shape), label="shape")
+    y = x.reshape(*target) if target else x.reshape(())
+    torch.testing.assert_close(y, torch.from_numpy(np.array(np.reshape(a, target))), rtol=0, atol=0, equal_nan=True)
+
+
+@pytest.mark.claim("tensor.range.inclusive")
+@given(start=st.integers(-20, 20), length=st.integers(0, 30), step=st.integers(1, 4))
+def test_torch_range_includes_its_end(start, length, step):
+    end = start + length
+    with finding("torch.range({}, {}, {})".format(start, end, step)):
+        r = torch.range(start, end, step)
+    expected = np.arange(start, end + 1, step, dtype=np.float32)
+    assert r.dtype == torch.get_default_dtype(), "torch.range gave {}".format(r.dtype)
+    torch.testing.assert_close(r, torch.from_numpy(expected))
+
+
+@pytest.mark.replacement("tensor.range.inclusive")
+@given(start=st.integers(-20, 20), length=st.integers(0, 30), step=st.integers(1, 4))
+def test_torch_arange_to_end_plus_one(start, length, step):
+    end = start + length
+    r = torch.arange(start, end + 1, step, dtype=torch.float32)
+    torch.testing.assert_close(r, torch.from_numpy(np.arange(start, end + 1, step, dtype=np.float32)))
+
+
+@pytest.mark.claim("tensor.view.example_comment")
+def test_the_example_starts_from_one_by_sixteen(evidence):
+    a = torch.range(1, 16)
+    evidence.note("torch.range(1, 16).shape == {}".format(tuple(a.shape)))
+    assert tuple(a.shape) == (1, 16), "torch.range(1, 16) has shape {}, not 1 x 16".format(tuple(a.shape))
+
+
+@pytest.mark.claim("tensor.view.example_4x4")
+def test_the_example_reshapes_to_four_by_four():
+    a = torch.range(1, 16)
+    b = a.view(4, 4)
+    expected = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
+    torch.testing.assert_close(b, torch.from_numpy(expected))
+
+
+@pytest.mark.replacement("tensor.view.example_4x4")
+def test_the_example_with_arange():
+    b = torch.arange(1, 17, dtype=torch.float32).view(4, 4)
+    torch.testing.assert_close(b, torch.from_numpy(np.arange(1, 17, dtype=np.float32).reshape(4, 4)))
+
+
+@pytest.mark.claim("tensor.transpose.swaps_axes")
+@given(t=tensor_cases(), data=st.data())
+def test_transpose_is_swapaxes(t, data):
+    x, a = t.build(), t.numpy()
+    n = max(a.ndim, 1)
+    axis1 = data.draw(st.integers(-n, n - 1), label="axis1")
+    axis2 = data.draw(st.integers(-n, n - 1), label="axis2")
+    with finding("t.transpose({}, {})".format(axis1, axis2)):
+        y = x.transpose(axis1, axis2)
+    expected = np.swapaxes(a, axis1, axis2) if a.ndim else a  # torch treats a 0-d tensor as 1-d here
+    torch.testing.assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+    if x.numel():
+        assert y.data_ptr() == x.data_ptr(), "transpose should return a view"
+
+
+@pytest.mark.replacement("tensor.view.example_comment")
+def test_the_example_starts_one_dimensional():
+    a = torch.arange(1, 17, dtype=torch.float32)
+    assert tuple(a.shape) == (16,) and tuple(a.view(4, 4).shape) == (4, 4)

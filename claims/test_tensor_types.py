@@ -1,0 +1,91 @@
+"""Lines 13-20 and 36: the legacy typed constructors, and FloatTensor(a) as a cast."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from claimcheck import finding
+from layouts import NUMERIC_DTYPES, array_cases
+
+TYPES = [
+    ("tensor.types.int_tensor", "IntTensor", torch.int32),
+    ("tensor.types.float_tensor", "FloatTensor", torch.float32),
+    ("tensor.types.double_tensor", "DoubleTensor", torch.float64),
+    ("tensor.types.long_tensor", "LongTensor", torch.int64),
+]
+
+
+def _params(role):
+    mark = pytest.mark.claim if role == "as-written" else pytest.mark.replacement
+    return [pytest.param(name, dtype, id=name, marks=mark(claim)) for claim, name, dtype in TYPES]
+
+
+@st.composite
+def nested_data(draw, dtype: torch.dtype):
+    """A nested list of Python numbers of some shape (0-d excluded: a bare number means a size)."""
+    np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4))
+    elements = hnp.from_dtype(np_dtype, allow_nan=False) if np_dtype.kind == "f" else hnp.from_dtype(np_dtype)
+    return draw(hnp.arrays(np_dtype, shape, elements=elements)).tolist()
+
+
+@pytest.mark.parametrize("name, dtype", _params("as-written"))
+@given(data=st.data())
+def test_typed_constructor(name, dtype, data):
+    values = data.draw(nested_data(dtype), label="values")
+    # at least one size: with none, the constructor documents an empty 1-d tensor
+    sizes = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4), label="sizes")
+    constructor = getattr(torch, name)
+    with finding("torch.{}(values)".format(name)):
+        t = constructor(values)
+    assert t.dtype == dtype and t.device.type == "cpu", "torch.{}(values) gave {} on {}".format(
+        name, t.dtype, t.device)
+    torch.testing.assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
+    with finding("torch.{}(*{})".format(name, sizes)):
+        u = constructor(*sizes)
+    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, "torch.{}(*{}) has shape {} and {}".format(
+        name, sizes, tuple(u.shape), u.dtype)
+
+
+@pytest.mark.parametrize("name, dtype", _params("replacement"))
+@given(data=st.data())
+def test_factory_with_dtype(name, dtype, data):
+    values = data.draw(nested_data(dtype), label="values")
+    sizes = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4), label="sizes")
+    t = torch.tensor(values, dtype=dtype)
+    assert t.dtype == dtype
+    torch.testing.assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
+    u = torch.empty(sizes, dtype=dtype)
+    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype
+
+
+def _real_dtypes():
+    return [d for d in NUMERIC_DTYPES if d.kind in "biuf"]
+
+
+@pytest.mark.claim("numpy.float_tensor.casts")
+@given(data=st.data())
+def test_float_tensor_of_an_array_casts(data):
+    dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
+    a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
+    with finding("torch.FloatTensor(a)"):
+        b = torch.FloatTensor(a)
+    assert b.dtype == torch.float32, "torch.FloatTensor(a).dtype={}".format(b.dtype)
+    torch.testing.assert_close(b, torch.from_numpy(a.astype(np.float32)), equal_nan=True)
+    if a.size and dtype != np.float32:
+        assert b.data_ptr() != a.__array_interface__["data"][0], "a cast should copy"
+
+
+@pytest.mark.replacement("numpy.float_tensor.casts")
+@given(data=st.data())
+def test_from_numpy_of_astype_float32(data):
+    dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
+    a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
+    b = torch.from_numpy(a.astype(np.float32))
+    assert b.dtype == torch.float32
+    torch.testing.assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape),
+                               equal_nan=True)

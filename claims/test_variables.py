@@ -1,0 +1,121 @@
+"""Lines 41-52 and 129-130: Variable, .data, and tensors into numpy arrays."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimcheck import finding
+from layouts import tensor_cases
+
+# Every dtype torch offers, numpy twin or not: those numpy lacks are part of the domain.
+ALL_TORCH_DTYPES = [d for d in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
+                                torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64,
+                                torch.complex128, getattr(torch, "uint16", None), getattr(torch, "uint32", None),
+                                getattr(torch, "uint64", None)) if isinstance(d, torch.dtype)]
+
+
+@pytest.mark.claim("autograd.variable.data")
+@given(t=tensor_cases(), requires_grad=st.booleans())
+def test_variable_has_data_under_it(t, requires_grad):
+    from torch.autograd import Variable
+    x = t.build()
+    if requires_grad and x.dtype.is_floating_point:
+        x = x.clone().requires_grad_()
+    with finding("Variable(x).data"):
+        data = Variable(x).data
+    assert isinstance(data, torch.Tensor) and not data.requires_grad, "Variable(x).data should be a plain tensor"
+    torch.testing.assert_close(data, x.detach(), rtol=0, atol=0, equal_nan=True)
+    if x.numel():
+        assert data.data_ptr() == x.data_ptr(), ".data should share memory with the variable"
+
+
+@pytest.mark.replacement("autograd.variable.data")
+@given(t=tensor_cases())
+def test_detach_shares_memory_without_grad(t):
+    x = t.build()
+    if x.dtype.is_floating_point:
+        x = x.clone().requires_grad_()
+    d = x.detach()
+    assert not d.requires_grad
+    torch.testing.assert_close(d, x.detach(), rtol=0, atol=0, equal_nan=True)
+    if x.numel():
+        assert d.data_ptr() == x.data_ptr()
+
+
+@pytest.mark.claim("autograd.variable.wraps_batch")
+@given(t=tensor_cases())
+def test_variable_of_a_batch_is_the_batch(t):
+    from torch.autograd import Variable
+    x = t.build()
+    with finding("Variable(data)"):
+        v = Variable(x)
+    assert isinstance(v, torch.Tensor) and v.dtype == x.dtype and not v.requires_grad
+    torch.testing.assert_close(v, x, rtol=0, atol=0, equal_nan=True)
+
+
+@pytest.mark.replacement("autograd.variable.wraps_batch")
+@given(t=tensor_cases())
+def test_the_batch_tensor_needs_no_wrapper(t):
+    x = t.build()
+    assert isinstance(x, torch.Tensor) and not x.requires_grad
+
+
+@pytest.mark.claim("numpy.tensor_numpy.converts")
+@given(dtype=st.sampled_from(ALL_TORCH_DTYPES), shape=st.lists(st.integers(0, 3), max_size=3),
+       requires_grad=st.booleans())
+def test_numpy_of_any_tensor(dtype, shape, requires_grad):
+    x = torch.zeros(shape, dtype=dtype)
+    if requires_grad and (dtype.is_floating_point or dtype.is_complex):
+        x.requires_grad_()
+    with finding("data_tensor.numpy()"):
+        a = x.numpy()
+    assert str(a.dtype) == str(dtype).replace("torch.", ""), "numpy() gave {} for {}".format(a.dtype, dtype)
+    assert a.shape == tuple(shape)
+    if x.numel():
+        assert a.__array_interface__["data"][0] == x.data_ptr(), "numpy() should share memory"
+
+
+@pytest.mark.replacement("numpy.tensor_numpy.converts")
+@given(dtype=st.sampled_from([d for d in ALL_TORCH_DTYPES if d != torch.bfloat16]),
+       shape=st.lists(st.integers(0, 3), max_size=3), requires_grad=st.booleans())
+def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
+    x = torch.zeros(shape, dtype=dtype)
+    if requires_grad and (dtype.is_floating_point or dtype.is_complex):
+        x.requires_grad_()
+    a = x.detach().cpu().numpy()
+    assert str(a.dtype) == str(dtype).replace("torch.", "") and a.shape == tuple(shape)
+
+
+@pytest.mark.claim("numpy.variable_to_numpy")
+@given(t=tensor_cases())
+def test_data_cpu_numpy_of_a_variable(t):
+    x = t.build()
+    if x.dtype.is_floating_point or x.dtype.is_complex:
+        x = x.clone().requires_grad_()
+    with finding("data.data.cpu().numpy()"):
+        a = x.data.cpu().numpy()
+    np.testing.assert_array_equal(a, t.numpy())
+
+
+@pytest.mark.claim("numpy.variable_to_numpy")
+@pytest.mark.cuda(min_devices=1)
+@given(t=tensor_cases())
+def test_data_cpu_numpy_of_a_cuda_variable(t):
+    x = t.build().cuda()
+    if x.dtype.is_floating_point:
+        x.requires_grad_()
+    with finding("data.data.cpu().numpy()"):
+        a = x.data.cpu().numpy()
+    np.testing.assert_array_equal(a, t.numpy())
+
+
+@pytest.mark.replacement("numpy.variable_to_numpy")
+@given(t=tensor_cases())
+def test_detach_cpu_numpy_of_a_variable(t):
+    x = t.build()
+    if x.dtype.is_floating_point:
+        x = x.clone().requires_grad_()
+    np.testing.assert_array_equal(x.detach().cpu().numpy(), t.numpy())

@@ -48,9 +48,13 @@ def _split_torch(posargs):
     return torch, rest
 
 
-@nox.session(python=HOST_PYTHON)
-def claims(session: nox.Session) -> None:
-    """Check every claim against one torch and write reports/<env>/report.{json,md}."""
+# One worker per core; a module's checks stay together so that its subprocess
+# scenarios (saving and loading, distributed ranks) run once.
+PARALLEL = ["--numprocesses", "auto", "--dist", "loadscope"]
+
+
+def _claims_environment(session: nox.Session):
+    """Install torch and the project; return the pytest arguments of a claims run."""
     try:
         torch, pytest_args = _split_torch(session.posargs)
     except ValueError as exc:
@@ -58,11 +62,19 @@ def claims(session: nox.Session) -> None:
     _install(session, "torch=={}".format(torch))
     _install(session, "-e", ".")
     profile = os.environ.get("CLAIMS_PROFILE", "ci")
-    # one worker per core; a module's checks stay together so that its
-    # subprocess scenarios (saving and loading, distributed ranks) run once
-    parallel = ["--numprocesses", "auto", "--dist", "loadscope"]
-    session.run("python", "-m", "claimcheck", "run", "claims", "--claims-profile", profile, *parallel,
-                *pytest_args)
+    return ["claims", "--claims-profile", profile, *PARALLEL, *pytest_args]
+
+
+@nox.session(python=HOST_PYTHON)
+def claims(session: nox.Session) -> None:
+    """Check every claim against one torch and write reports/<env>/report.{json,md} and cheatsheet.md."""
+    session.run("python", "-m", "claimcheck", "run", *_claims_environment(session))
+
+
+@nox.session(python=HOST_PYTHON)
+def speed(session: nox.Session) -> None:
+    """Time a claims run against `python -c "import torch"` here; writes reports/<env>/speed.json."""
+    session.run("python", "-m", "claimcheck", "speed", "--", *_claims_environment(session))
 
 
 @nox.session(python=HOST_PYTHON)

@@ -21,6 +21,7 @@ import pytest
 from . import environment, evidence, profiles
 from .atomic import write_all_atomically
 from .registry import Registry, RegistryError, load_registry
+from .render_cheatsheet import render as render_cheatsheet
 from .render_markdown import render, summary_line
 from .report import build_report, dumps
 from .results import AS_WRITTEN, REPLACEMENT, CheckResult
@@ -263,7 +264,12 @@ class ClaimsRun:
         folder = os.path.join(base, env["name"])
         path = os.path.join(folder, stem + ".json")
         try:
-            write_all_atomically({path: dumps(report), os.path.join(folder, stem + ".md"): render(report)})
+            write_all_atomically({
+                path: dumps(report),
+                os.path.join(folder, stem + ".md"): render(report),
+                os.path.join(folder, ("cheatsheet.partial" if reason else "cheatsheet") + ".md"):
+                    render_cheatsheet(report),
+            })
         except OSError as exc:
             sys.stderr.write("claimcheck: cannot write the report to {}: {}. Choose a writable folder with "
                              "--claims-reports DIR.\n".format(folder, exc.strerror or exc))

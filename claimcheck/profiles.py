@@ -4,12 +4,16 @@ from __future__ import annotations
 import os
 from typing import Dict
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 ENV_VARIABLE = "CLAIMS_PROFILE"
 
 _COMMON = dict(
     deadline=None,  # checks import and allocate; time is measured elsewhere
+    # Every phase but "explain": it re-runs a failing check hundreds of times
+    # to annotate which arguments mattered (10 s for one check here), and the
+    # minimal counterexample says it already.
+    phases=tuple(p for p in Phase if p.name != "explain"),
     report_multiple_bugs=False,  # one minimal counterexample per check
     # The evidence fixture is meant to be shared by all examples of a check.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,

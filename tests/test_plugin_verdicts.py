@@ -221,3 +221,13 @@ def test_replacement_has_its_own_verdict(tree):
 def test_report_follows_the_schema(ran):
     jsonschema, schema = schema_validator()
     jsonschema.validate(ran[1], schema)
+
+
+def test_corrected_cheatsheet_lists_claims_by_section(ran_tree):
+    tree = ran_tree[0]
+    folder = next(p for p in tree.reports.iterdir() if p.is_dir())
+    text = (folder / "cheatsheet.md").read_text()
+    assert "## Numbers" in text
+    assert "- ✅ [L3](https://example.invalid/demo.md#L3) `Numbers are equal` — wording of demo.holds" in text
+    assert "*false as written*: failed: AssertionError: x=10 should stay below 10" in text
+    assert "<script>" not in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import nox
+from packaging.version import InvalidVersion, Version
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
@@ -33,7 +34,10 @@ def _install(session: nox.Session, *requirements: str) -> None:
 
 
 def _split_torch(posargs):
-    """`--torch X` (or `--torch=X`) from the session arguments; the rest goes to pytest."""
+    """`--torch X` (or `--torch=X`) from the session arguments; the rest goes to pytest.
+
+    The version must be an exact release (2.13.0); whether PyPI serves it is for
+    the installer to say, with the version in its message."""
     torch, rest, args = DEFAULT_TORCH, [], list(posargs)
     while args:
         arg = args.pop(0)
@@ -45,11 +49,18 @@ def _split_torch(posargs):
             torch = arg.split("=", 1)[1]
         else:
             rest.append(arg)
+    try:
+        version = Version(torch)
+    except InvalidVersion:
+        raise ValueError("--torch {!r} is not a version; give a release such as 2.13.0".format(torch))
+    if len(version.release) < 2:
+        raise ValueError("--torch {} is not precise enough; give a release such as 2.13.0".format(torch))
     return torch, rest
 
 
 # One worker per core; a module's checks stay together so that its subprocess
-# scenarios (saving and loading, distributed ranks) run once.
+# scenarios (saving and loading, distributed ranks) run once. Workers also
+# isolate: a check that crashes its interpreter costs only its own claim.
 PARALLEL = ["--numprocesses", "auto", "--dist", "loadscope"]
 
 
@@ -62,7 +73,9 @@ def _claims_environment(session: nox.Session):
     _install(session, "torch=={}".format(torch))
     _install(session, "-e", ".")
     profile = os.environ.get("CLAIMS_PROFILE", "ci")
-    return ["claims", "--claims-profile", profile, *PARALLEL, *pytest_args]
+    # a hung check stops its worker after this many seconds and becomes an error
+    limit = ["--timeout", os.environ.get("CLAIMS_TIMEOUT", "300"), "--timeout-method", "thread"]
+    return ["claims", "--claims-profile", profile, *PARALLEL, *limit, *pytest_args]
 
 
 @nox.session(python=HOST_PYTHON)
@@ -79,6 +92,8 @@ def speed(session: nox.Session) -> None:
 
 @nox.session(python=HOST_PYTHON)
 def tests(session: nox.Session) -> None:
-    """The machinery's own tests: synthetic claims, fake outcomes, no torch needed."""
+    """The machinery's own tests: synthetic claims and fake outcomes (no torch needed), plus
+    the determinism tests, which run real claims on the default torch."""
+    _install(session, "torch=={}".format(DEFAULT_TORCH))
     _install(session, "-e", ".[test]")
     session.run("python", "-m", "pytest", "tests", *session.posargs)

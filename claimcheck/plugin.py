@@ -10,6 +10,7 @@ import difflib
 import os
 import random
 import re
+import signal
 import sys
 import time
 import warnings
@@ -48,6 +49,9 @@ def pytest_addoption(parser):
                     help="write reports under DIR/<environment>/ (default: the claims_reports ini value)")
     group.addoption("--claims-no-report", action="store_true", default=False,
                     help="compute verdicts but write no report")
+    group.addoption("--claims-memory-limit", type=int, default=None, metavar="MB",
+                    help="cap each process's address space (RLIMIT_AS), so a check that exhausts memory gets "
+                         "MemoryError instead of the out-of-memory killer")
     parser.addini("claims_registry", "the claim registry file (TOML); empty turns the plugin off", default="")
     parser.addini("claims_reports", "folder for run reports, relative to rootdir", default="reports")
 
@@ -65,6 +69,10 @@ def pytest_configure(config):
         profile = profiles.choose(config.getoption("claims_profile"))
     except (RegistryError, ValueError) as exc:
         raise pytest.UsageError(str(exc))
+    limit = config.getoption("claims_memory_limit")
+    if limit:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (limit * 2 ** 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     profiles.register()
     from hypothesis import settings
     settings.load_profile("claims-" + profile)
@@ -99,6 +107,7 @@ class ClaimsRun:
         self.claims_dir = os.path.dirname(registry.path)
         self.bindings: Dict[str, Tuple[str, str]] = {}  # nodeid -> (role, claim id)
         self.phases: Dict[str, List[dict]] = {}  # nodeid -> what each phase reported
+        self.setup_at: Dict[str, float] = {}  # nodeid -> when its setup report arrived
         self.results: List[CheckResult] = []
         self.is_worker = hasattr(config, "workerinput")  # a pytest-xdist worker reports, never writes
         self.started = time.time()
@@ -176,6 +185,28 @@ class ClaimsRun:
             w, patterns)) for w in caught]
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item):
+        if item.nodeid in self.bindings:
+            item.stash[_CHILDREN] = set(_children())
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item):
+        yield
+        if _CHILDREN not in item.stash:
+            return
+        left = {pid: cmd for pid, cmd in _children().items() if pid not in item.stash[_CHILDREN]}
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        if left:
+            raise RuntimeError("the check left {} child process(es) running, now killed: {}".format(
+                len(left), "; ".join("pid {} ({})".format(pid, cmd[:80]) for pid, cmd in sorted(left.items()))))
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         if item.nodeid not in self.bindings:
@@ -207,10 +238,31 @@ class ClaimsRun:
     def pytest_runtest_logreport(self, report):
         data = getattr(report, "claimcheck", None)
         if data is None:
-            return
+            data = self._crash(report)
+            if data is None:
+                return
+        if data["when"] == "setup":
+            self.setup_at[report.nodeid] = time.time()
         self.phases.setdefault(report.nodeid, []).append(data)
-        if data["when"] == "teardown":
+        if data["when"] == "teardown" or data.get("crashed"):
+            self.setup_at.pop(report.nodeid, None)
             self.results.append(_result(report.nodeid, self.phases.pop(report.nodeid)))
+
+    def _crash(self, report) -> Optional[dict]:
+        """The process running a started check died (pytest-xdist reports it with none of our data)."""
+        started = self.phases.get(report.nodeid)
+        if not started or not report.failed:
+            return None
+        elapsed = time.time() - self.setup_at.get(report.nodeid, time.time())
+        limit = _timeout(self.config)
+        if limit and elapsed >= 0.9 * limit:  # the setup report reaches us a moment after setup ends
+            cause = "the check ran past its time limit of {} s and its worker was stopped".format(limit)
+        else:
+            cause = ("the process running the check died after {:.1f} s (a crash: segfault, abort, os._exit, "
+                     "or the out-of-memory killer)".format(elapsed))
+        return {"claim": started[0]["claim"], "role": started[0]["role"], "when": "call", "outcome": "failed",
+                "duration": elapsed, "finding": False, "crashed": True,
+                "error": {"type": "crash", "message": "{}: {}".format(cause, report.longreprtext.strip())}}
 
     # -- reporting ----------------------------------------------------------
 
@@ -235,6 +287,9 @@ class ClaimsRun:
                 "derandomize": bool(settings.default.derandomize),
                 "max_examples": settings.default.max_examples,
             },
+            "timeout_s": _timeout(self.config),
+            "memory_limit_mb": self.config.getoption("claims_memory_limit"),
+            "workers": _workers(self.config),
             "pytest_exit_status": int(exitstatus),
             "argv": list(sys.argv[1:]),
             "complete": complete,
@@ -291,6 +346,38 @@ class ClaimsRun:
 
 
 _WARNINGS = pytest.StashKey()
+_CHILDREN = pytest.StashKey()
+
+
+def _timeout(config) -> Optional[float]:
+    """The per-check time limit in force (pytest-timeout's --timeout), if any."""
+    try:
+        value = config.getoption("timeout")
+    except ValueError:  # pytest-timeout is not installed
+        return None
+    return float(value) if value else None
+
+
+def _children() -> Dict[int, str]:
+    """Live child processes of this process, {pid: command line} (Linux /proc; empty elsewhere)."""
+    found = {}
+    me = str(os.getpid())
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/{}/stat".format(entry)) as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if fields[1] == me and fields[0] != "Z":
+                with open("/proc/{}/cmdline".format(entry), "rb") as handle:
+                    found[int(entry)] = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, IndexError):
+            continue
+    return found
 
 
 def _result(nodeid: str, phases: List[dict]) -> CheckResult:
@@ -320,6 +407,12 @@ def _result(nodeid: str, phases: List[dict]) -> CheckResult:
         deprecations=deprecations, warnings=others,
         notes=list(dict.fromkeys(r["text"] for r in records if r["kind"] == "note")),
         measurements=[{k: v for k, v in r.items() if k != "kind"} for r in records if r["kind"] == "measurement"])
+
+
+def _workers(config) -> int:
+    """How many processes ran checks: pytest-xdist workers, or 1 (this process)."""
+    count = getattr(config.option, "numprocesses", None)
+    return int(count) if isinstance(count, int) and count > 0 else 1
 
 
 def _skip_reason(report) -> Optional[str]:

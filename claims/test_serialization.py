@@ -116,3 +116,48 @@ def test_torch_load_documents_that_it_unpickles(evidence):
     evidence.note("torch.load docstring: {!r}".format(sentence))
     if sentence is None:
         raise ClaimBroken("inspect.getdoc(torch.load)", "NotFound", "no mention of pickling")
+
+
+class _RunsCode:
+    """Unpickling this runs code: the payload of a malicious checkpoint."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, ("open({!r}, 'w').write('unpickled')".format(self.marker),))
+
+
+@pytest.mark.claim("serialization.load_untrusted_is_safe")
+def test_torch_load_of_an_untrusted_file_runs_no_code(tmp_path, evidence):
+    # The file is crafted here, in our own temporary folder: nothing else is ever unpickled.
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "untrusted.pt"
+    torch.save({"weights": torch.zeros(2), "payload": _RunsCode(str(marker))}, str(path))
+    try:
+        torch.load(str(path))
+        outcome = "torch.load returned"
+    except Exception as exc:
+        outcome = "torch.load raised {}: {}".format(type(exc).__name__, str(exc).strip().splitlines()[0])
+    evidence.note(outcome)
+    evidence.note(_defaults_note_from_signature())
+    assert not marker.exists(), "torch.load with its defaults ran the code in the file ({})".format(outcome)
+
+
+def _defaults_note_from_signature():
+    parameter = inspect.signature(torch.load).parameters.get("weights_only")
+    if parameter is None:
+        return "torch.load has no weights_only parameter in this torch"
+    return "torch.load's default weights_only={!r}".format(parameter.default)
+
+
+@pytest.mark.replacement("serialization.load_untrusted_is_safe")
+def test_weights_only_load_refuses_code(tmp_path):
+    if "weights_only" not in inspect.signature(torch.load).parameters:
+        pytest.skip("torch.load has no weights_only parameter in this torch (it arrived in 1.13)")
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "untrusted.pt"
+    torch.save({"payload": _RunsCode(str(marker))}, str(path))
+    with pytest.raises(Exception):
+        torch.load(str(path), weights_only=True)
+    assert not marker.exists()

@@ -17,6 +17,34 @@ nox.options.error_on_external_run = True
 
 DEFAULT_TORCH = "2.13.0"
 HOST_PYTHON = "3.11"
+VERSIONS_FILE = os.path.join("claims", "versions.toml")
+
+
+def _expose_pyenv_pythons() -> None:
+    """Let nox and uv find every Python pyenv has (old torch needs 3.7 or 3.8).
+
+    pyenv's shims answer `python3.7` only for the versions pyenv has selected;
+    putting each version's bin folder on PATH (the host Python's first, so that
+    `python` stays what it was) makes every `pythonX.Y` a real interpreter.
+    """
+    root = os.path.join(os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv")), "versions")
+    if not os.path.isdir(root):
+        return
+    folders = sorted(os.listdir(root), key=lambda v: not v.startswith(HOST_PYTHON + "."))
+    bins = [os.path.join(root, v, "bin") for v in folders if os.path.isdir(os.path.join(root, v, "bin"))]
+    os.environ["PATH"] = os.pathsep.join(bins + [os.environ.get("PATH", "")])
+
+
+_expose_pyenv_pythons()
+
+
+def _versions():
+    """{torch version: {"python": ..., "numpy": constraint or None}} from claims/versions.toml."""
+    import tomllib
+
+    with open(VERSIONS_FILE, "rb") as handle:
+        entries = tomllib.load(handle).get("torch", [])
+    return {e["version"]: {"python": e["python"], "numpy": e.get("numpy")} for e in entries}
 
 
 def _install(session: nox.Session, *requirements: str) -> None:
@@ -70,7 +98,18 @@ def _claims_environment(session: nox.Session):
         torch, pytest_args = _split_torch(session.posargs)
     except ValueError as exc:
         session.error(str(exc))
-    _install(session, "torch=={}".format(torch))
+    known = _versions()
+    if torch not in known:
+        session.error("torch {} is not in {}; known versions: {}. Add it there (with the Python it needs) "
+                      "to check it".format(torch, VERSIONS_FILE, ", ".join(known)))
+    needs = known[torch]
+    if session.python != needs["python"]:
+        session.error("torch {} needs Python {} here (see {}): run: nox -s claims --force-python {} -- --torch {}"
+                      .format(torch, needs["python"], VERSIONS_FILE, needs["python"], torch))
+    requirements = ["torch=={}".format(torch)]
+    if needs["numpy"]:
+        requirements.append("numpy{}".format(needs["numpy"]))
+    _install(session, *requirements)
     _install(session, "-e", ".")
     profile = os.environ.get("CLAIMS_PROFILE", "ci")
     # a hung check stops its worker after this many seconds and becomes an error

@@ -8,6 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from claimcheck import finding
+from closeness import assert_close
 
 
 def conv2d_reference(x, w, stride, padding, dilation):
@@ -52,7 +53,7 @@ def test_conv2d_with_the_cheatsheet_arguments(case):
     expected = conv2d_reference(x.numpy(), conv.weight.detach().numpy(), case["stride"], case["padding"],
                                 case["dilation"])
     out = conv(x)
-    torch.testing.assert_close(out.detach(), torch.from_numpy(expected))
+    assert_close(out.detach(), torch.from_numpy(expected))
 
 
 @pytest.mark.parametrize("module", [
@@ -111,4 +112,4 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(case, data):
                                         dilation=case["dilation"])
     lhs = (conv_y[..., :x.shape[-2], :x.shape[-1]] * x).sum()
     rhs = (y * out.detach()).sum()
-    torch.testing.assert_close(lhs, rhs)
+    assert_close(lhs, rhs)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claimcheck import finding
+from closeness import assert_close
 
 
 class FooDataset(torch.utils.data.Dataset):
@@ -61,7 +62,7 @@ def test_looping_over_shuffled_batches(size, batch_size, features, seed, evidenc
         data, label = batch["data"], batch["label"]
         assert data.shape[0] == label.shape[0] <= batch_size
         assert tuple(data.shape[1:]) == tuple(features)
-        torch.testing.assert_close(data, dataset.data[label])  # each sample stays with its label
+        assert_close(data, dataset.data[label])  # each sample stays with its label
         labels.extend(label.tolist())
     assert [i for i, _ in batches] == list(range(len(batches)))
     assert sorted(labels) == list(range(size)), "every sample once per epoch"
@@ -78,6 +79,6 @@ def test_batches_move_to_the_gpu(size, batch_size):
         with finding("data, label = data.cuda(), label.cuda()"):
             data, label = batch["data"].cuda(), batch["label"].cuda()
         assert data.is_cuda and label.is_cuda
-        torch.testing.assert_close(data.cpu(), dataset.data[label.cpu()])
+        assert_close(data.cpu(), dataset.data[label.cpu()])
 
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claimcheck import finding
+from closeness import assert_close
 
 
 class ModelCase:
@@ -60,9 +61,9 @@ def test_data_parallel_matches_the_model(case, evidence):
         wrapped = torch.nn.DataParallel(model)
         out, grads = _run(wrapped, x)
     ref_out, ref_grads = _run(reference, x)
-    torch.testing.assert_close(out, ref_out, msg=lambda m: "outputs differ: " + m)
+    assert_close(out, ref_out, msg=lambda m: "outputs differ: " + m)
     for (name, _), got, want in zip(reference.named_parameters(), grads, ref_grads):
-        torch.testing.assert_close(got, want, msg=lambda m, name=name: "grad of {} differs: {}".format(name, m))
+        assert_close(got, want, msg=lambda m, name=name: "grad of {} differs: {}".format(name, m))
     if not wrapped.device_ids:
         assert calls == [True], "with no CUDA device DataParallel should call the model once on the input itself"
         evidence.note("no CUDA device: DataParallel.device_ids == [], and the wrapped model was called "
@@ -82,7 +83,7 @@ def test_data_parallel_on_listed_devices(case, evidence):
         wrapped = torch.nn.DataParallel(model, device_ids=[0, 1, 2, 3]).cuda()
         out, grads = _run(wrapped, x)
     ref_out, ref_grads = _run(reference, x)
-    torch.testing.assert_close(out, ref_out)
+    assert_close(out, ref_out)
     for got, want in zip(grads, ref_grads):
-        torch.testing.assert_close(got, want)
+        assert_close(got, want)
     evidence.note("replicated over devices {} with batch {}".format(wrapped.device_ids, case.batch))

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from claimcheck import finding
 from memory import can_measure, network_and_input, saved_bytes
+from closeness import assert_close
 
 
 def _require_measurement():
@@ -31,9 +32,9 @@ def test_eval_switches_batchnorm_and_dropout(p, batch, features):
     mean, var = norm.running_mean.clone(), norm.running_var.clone()
     out = model(x)
     expected = (x - mean) / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
-    torch.testing.assert_close(out, expected, msg=lambda m: "eval-mode output is not batch norm with running "
+    assert_close(out, expected, msg=lambda m: "eval-mode output is not batch norm with running "
                                                             "statistics and no dropout: " + m)
-    torch.testing.assert_close(norm.running_mean, mean, msg=lambda m: "eval mode moved running_mean: " + m)
+    assert_close(norm.running_mean, mean, msg=lambda m: "eval mode moved running_mean: " + m)
 
 
 @pytest.mark.claim("inference.eval_alone_keeps_graph")
@@ -83,7 +84,7 @@ def test_no_grad_and_inference_mode_keep_nothing(evidence):
         evidence.measure("kept for backward, eval + " + name, kept, "bytes")
         assert kept == 0, "under {} autograd kept {} bytes".format(name, kept)
         assert not out.requires_grad, "under {} the output requires grad".format(name)
-        torch.testing.assert_close(out, expected.detach(), msg=lambda m, name=name: name + " changed outputs: " + m)
+        assert_close(out, expected.detach(), msg=lambda m, name=name: name + " changed outputs: " + m)
     evidence.note("eval() alone keeps {} bytes; under no-grad inference 0 bytes".format(evaluating))
 
 
@@ -94,7 +95,7 @@ def test_variable_accepts_volatile(shape):
     data = torch.randn(tuple(shape))
     with finding("Variable(data, volatile=True)"):
         wrapped = Variable(data, volatile=True)
-    torch.testing.assert_close(wrapped, data)
+    assert_close(wrapped, data)
     assert isinstance(wrapped, torch.Tensor)
 
 
@@ -106,7 +107,7 @@ def test_plain_tensor_under_no_grad(shape):
     with torch.no_grad():
         out = data * weight
     assert not out.requires_grad, "under torch.no_grad() a product with a parameter should not require grad"
-    torch.testing.assert_close(out, data * weight.detach())
+    assert_close(out, data * weight.detach())
 
 
 @pytest.mark.claim("nn.module.training_by_default")

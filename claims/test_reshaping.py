@@ -8,6 +8,7 @@ from hypothesis import given
 
 from claimcheck import finding
 from layouts import tensor_cases
+from closeness import assert_close
 
 
 def _raveled(case) -> torch.Tensor:
@@ -16,7 +17,7 @@ def _raveled(case) -> torch.Tensor:
 
 def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
     assert flat.dim() == 1, "{} has shape {}, but should be 1-d".format(spelling, tuple(flat.shape))
-    torch.testing.assert_close(flat, _raveled(case), rtol=0, atol=0, equal_nan=True,
+    assert_close(flat, _raveled(case), rtol=0, atol=0, equal_nan=True,
                                msg=lambda m: "{}\n[{} against np.ravel(t.numpy(), order='C')]".format(m, spelling))
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from claimcheck import finding
 from layouts import tensor_cases
+from closeness import assert_close
 
 
 @pytest.mark.claim("tensor.size.is_shape")
@@ -32,7 +33,7 @@ def test_unsqueeze_is_expand_dims(t, data):
     expected = np.expand_dims(a, axis)
     assert tuple(y.shape) == expected.shape, "t.unsqueeze({}).shape={}, np.expand_dims gives {}".format(
         axis, tuple(y.shape), expected.shape)
-    torch.testing.assert_close(y, torch.from_numpy(np.ascontiguousarray(expected)).reshape(expected.shape),
+    assert_close(y, torch.from_numpy(np.ascontiguousarray(expected)).reshape(expected.shape),
                                rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert y.data_ptr() == x.data_ptr(), "unsqueeze should return a view"
@@ -66,7 +67,7 @@ def test_view_is_numpy_reshape(t, data):
     expected = np.reshape(a, target)
     with finding("t.view{}".format(target if len(target) != 1 else "({})".format(target[0]))):
         y = x.view(*target) if target else x.view(())
-    torch.testing.assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.replacement("tensor.view.is_numpy_reshape")
@@ -75,7 +76,7 @@ def test_reshape_is_numpy_reshape(t, data):
     x, a = t.build(), t.numpy()
     target = data.draw(_reshape_targets(a.shape), label="shape")
     y = x.reshape(*target) if target else x.reshape(())
-    torch.testing.assert_close(y, torch.from_numpy(np.array(np.reshape(a, target))), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, torch.from_numpy(np.array(np.reshape(a, target))), rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.claim("tensor.range.inclusive")
@@ -86,7 +87,7 @@ def test_torch_range_includes_its_end(start, length, step):
         r = torch.range(start, end, step)
     expected = np.arange(start, end + 1, step, dtype=np.float32)
     assert r.dtype == torch.get_default_dtype(), "torch.range gave {}".format(r.dtype)
-    torch.testing.assert_close(r, torch.from_numpy(expected))
+    assert_close(r, torch.from_numpy(expected))
 
 
 @pytest.mark.replacement("tensor.range.inclusive")
@@ -94,7 +95,7 @@ def test_torch_range_includes_its_end(start, length, step):
 def test_torch_arange_to_end_plus_one(start, length, step):
     end = start + length
     r = torch.arange(start, end + 1, step, dtype=torch.float32)
-    torch.testing.assert_close(r, torch.from_numpy(np.arange(start, end + 1, step, dtype=np.float32)))
+    assert_close(r, torch.from_numpy(np.arange(start, end + 1, step, dtype=np.float32)))
 
 
 @pytest.mark.claim("tensor.view.example_comment")
@@ -109,13 +110,13 @@ def test_the_example_reshapes_to_four_by_four():
     a = torch.range(1, 16)
     b = a.view(4, 4)
     expected = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
-    torch.testing.assert_close(b, torch.from_numpy(expected))
+    assert_close(b, torch.from_numpy(expected))
 
 
 @pytest.mark.replacement("tensor.view.example_4x4")
 def test_the_example_with_arange():
     b = torch.arange(1, 17, dtype=torch.float32).view(4, 4)
-    torch.testing.assert_close(b, torch.from_numpy(np.arange(1, 17, dtype=np.float32).reshape(4, 4)))
+    assert_close(b, torch.from_numpy(np.arange(1, 17, dtype=np.float32).reshape(4, 4)))
 
 
 @pytest.mark.claim("tensor.transpose.swaps_axes")
@@ -128,7 +129,7 @@ def test_transpose_is_swapaxes(t, data):
     with finding("t.transpose({}, {})".format(axis1, axis2)):
         y = x.transpose(axis1, axis2)
     expected = np.swapaxes(a, axis1, axis2) if a.ndim else a  # torch treats a 0-d tensor as 1-d here
-    torch.testing.assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert y.data_ptr() == x.data_ptr(), "transpose should return a view"
 

@@ -10,6 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 from claimcheck import finding
 from layouts import NUMERIC_DTYPES, array_cases
+from closeness import assert_close
 
 TYPES = [
     ("tensor.types.int_tensor", "IntTensor", torch.int32),
@@ -44,7 +45,7 @@ def test_typed_constructor(name, dtype, data):
         t = constructor(values)
     assert t.dtype == dtype and t.device.type == "cpu", "torch.{}(values) gave {} on {}".format(
         name, t.dtype, t.device)
-    torch.testing.assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
+    assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
     with finding("torch.{}(*{})".format(name, sizes)):
         u = constructor(*sizes)
     assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, "torch.{}(*{}) has shape {} and {}".format(
@@ -58,7 +59,7 @@ def test_factory_with_dtype(name, dtype, data):
     sizes = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4), label="sizes")
     t = torch.tensor(values, dtype=dtype)
     assert t.dtype == dtype
-    torch.testing.assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
+    assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
     u = torch.empty(sizes, dtype=dtype)
     assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype
 
@@ -75,7 +76,7 @@ def test_float_tensor_of_an_array_casts(data):
     with finding("torch.FloatTensor(a)"):
         b = torch.FloatTensor(a)
     assert b.dtype == torch.float32, "torch.FloatTensor(a).dtype={}".format(b.dtype)
-    torch.testing.assert_close(b, torch.from_numpy(a.astype(np.float32)), equal_nan=True)
+    assert_close(b, torch.from_numpy(a.astype(np.float32)), equal_nan=True)
     if a.size and dtype != np.float32:
         assert b.data_ptr() != a.__array_interface__["data"][0], "a cast should copy"
 
@@ -87,5 +88,5 @@ def test_from_numpy_of_astype_float32(data):
     a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
     b = torch.from_numpy(a.astype(np.float32))
     assert b.dtype == torch.float32
-    torch.testing.assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape),
+    assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape),
                                equal_nan=True)

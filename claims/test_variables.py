@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from claimcheck import finding
 from layouts import tensor_cases
+from closeness import assert_close
 
 # Every dtype torch offers, numpy twin or not: those numpy lacks are part of the domain.
 ALL_TORCH_DTYPES = [d for d in (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64,
@@ -27,7 +28,7 @@ def test_variable_has_data_under_it(t, requires_grad):
     with finding("Variable(x).data"):
         data = Variable(x).data
     assert isinstance(data, torch.Tensor) and not data.requires_grad, "Variable(x).data should be a plain tensor"
-    torch.testing.assert_close(data, x.detach(), rtol=0, atol=0, equal_nan=True)
+    assert_close(data, x.detach(), rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert data.data_ptr() == x.data_ptr(), ".data should share memory with the variable"
 
@@ -40,7 +41,7 @@ def test_detach_shares_memory_without_grad(t):
         x = x.clone().requires_grad_()
     d = x.detach()
     assert not d.requires_grad
-    torch.testing.assert_close(d, x.detach(), rtol=0, atol=0, equal_nan=True)
+    assert_close(d, x.detach(), rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert d.data_ptr() == x.data_ptr()
 
@@ -53,7 +54,7 @@ def test_variable_of_a_batch_is_the_batch(t):
     with finding("Variable(data)"):
         v = Variable(x)
     assert isinstance(v, torch.Tensor) and v.dtype == x.dtype and not v.requires_grad
-    torch.testing.assert_close(v, x, rtol=0, atol=0, equal_nan=True)
+    assert_close(v, x, rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.replacement("autograd.variable.wraps_batch")
@@ -68,7 +69,7 @@ def test_the_batch_tensor_needs_no_wrapper(t):
        requires_grad=st.booleans())
 def test_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
-    if requires_grad and (dtype.is_floating_point or dtype.is_complex):
+    if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
     with finding("data_tensor.numpy()"):
         a = x.numpy()
@@ -83,7 +84,7 @@ def test_numpy_of_any_tensor(dtype, shape, requires_grad):
        shape=st.lists(st.integers(0, 3), max_size=3), requires_grad=st.booleans())
 def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
-    if requires_grad and (dtype.is_floating_point or dtype.is_complex):
+    if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
     a = x.detach().cpu().numpy()
     assert str(a.dtype) == str(dtype).replace("torch.", "") and a.shape == tuple(shape)
@@ -93,7 +94,7 @@ def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
 @given(t=tensor_cases())
 def test_data_cpu_numpy_of_a_variable(t):
     x = t.build()
-    if x.dtype.is_floating_point or x.dtype.is_complex:
+    if x.dtype.is_floating_point or getattr(x.dtype, "is_complex", False):
         x = x.clone().requires_grad_()
     with finding("data.data.cpu().numpy()"):
         a = x.data.cpu().numpy()

@@ -1,0 +1,55 @@
+"""torch.testing.assert_close where the installed torch has it (1.9 and later), else the same contract.
+
+The fallback keeps torch's own tolerance table per dtype, so a verdict means the
+same on every torch. `msg` may be a string or a callable taking the default
+message, on every torch.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+# torch.testing's defaults (rtol, atol) per dtype; exact for integers and bool.
+TOLERANCES = {
+    torch.float16: (1e-3, 1e-5),
+    torch.float32: (1.3e-6, 1e-5),
+    torch.float64: (1e-7, 1e-7),
+}
+if hasattr(torch, "bfloat16"):
+    TOLERANCES[torch.bfloat16] = (1.6e-2, 1e-5)
+if hasattr(torch, "complex64"):
+    TOLERANCES[torch.complex64] = TOLERANCES[torch.float32]
+    TOLERANCES[torch.complex128] = TOLERANCES[torch.float64]
+
+
+def _fallback(actual, expected, rtol, atol, equal_nan, check_dtype):
+    if not isinstance(actual, torch.Tensor):
+        actual = torch.tensor(actual)
+    if not isinstance(expected, torch.Tensor):
+        expected = torch.tensor(expected, dtype=actual.dtype)
+    assert tuple(actual.shape) == tuple(expected.shape), \
+        "The values for attribute 'shape' do not match: {} != {}.".format(actual.shape, expected.shape)
+    if check_dtype:
+        assert actual.dtype == expected.dtype, \
+            "The values for attribute 'dtype' do not match: {} != {}.".format(actual.dtype, expected.dtype)
+    default = TOLERANCES.get(actual.dtype, (0.0, 0.0))
+    rtol = default[0] if rtol is None else rtol
+    atol = default[1] if atol is None else atol
+    a = actual.detach().cpu()
+    b = expected.detach().cpu().to(a.dtype) if a.dtype != expected.dtype else expected.detach().cpu()
+    a = a.double().numpy() if a.is_floating_point() or a.dtype == torch.float16 else a.numpy()
+    b = b.double().numpy() if b.is_floating_point() or b.dtype == torch.float16 else b.numpy()
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def assert_close(actual, expected, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
+    try:
+        if hasattr(torch.testing, "assert_close"):
+            torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                                       check_dtype=check_dtype)
+        else:
+            _fallback(actual, expected, rtol, atol, equal_nan, check_dtype)
+    except AssertionError as exc:
+        if msg is None:
+            raise
+        raise AssertionError(msg(str(exc)) if callable(msg) else msg) from exc

@@ -6,6 +6,7 @@ run      run pytest on the claims (arguments pass through), then print the
 render   write report.md and cheatsheet.md again from a report.json.
 summary  print a report's one-line summary and its broken, deprecated and
          error claims.
+merge    merge reports/*/report.json into reports/compatibility.{json,md}.
 speed    time a claims run against `python -c "import <subject>"` in the same
          environment, and write speed.json beside that environment's report.
 """
@@ -114,6 +115,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("run", help="run the claims with pytest").add_argument("pytest_args", nargs=argparse.REMAINDER)
     commands.add_parser("render", help="re-render report.md from report.json").add_argument("report")
     commands.add_parser("summary", help="summarize a report.json").add_argument("report")
+    merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
+    merging.add_argument("reports", nargs="?", default="reports", help="folder of <env>/report.json (default: reports)")
     timing = commands.add_parser("speed", help="time a claims run against importing the subject")
     timing.add_argument("--subject", default="torch", help="module whose import is the unit (default: torch)")
     timing.add_argument("--repeat", type=int, default=3, help="import timings to take the median of")
@@ -122,6 +125,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.pytest_args or ["claims"])
+    if args.command == "merge":
+        from .matrix import dumps as dump_matrix, load_reports, merge as merge_reports
+        from .render_matrix import render as render_matrix
+        loaded, skipped = load_reports(args.reports)
+        if not loaded:
+            print("claimcheck: no readable report under {}/*/report.json".format(args.reports), file=sys.stderr)
+            return 2
+        matrix = merge_reports(loaded, skipped)
+        for name, text in (("compatibility.json", dump_matrix(matrix)), ("compatibility.md", render_matrix(matrix))):
+            write_atomically(os.path.join(args.reports, name), text)
+            print(os.path.join(args.reports, name))
+        return 0
     if args.command == "speed":
         return speed(args.subject, args.repeat, args.reports, [a for a in args.pytest_args if a != "--"] or ["claims"])
     try:

@@ -273,6 +273,7 @@ class ClaimsRun:
         name = described.get("name") or "python-" + environment.python_tag()[2:]
         env["name"] = re.sub(r"[^A-Za-z0-9._+-]", "_", name)
         env["subject"] = described.get("subject", {})
+        env["subject_version"] = described.get("version")
         return env
 
     def _run_info(self, exitstatus, complete: bool, reason: Optional[str]) -> Dict[str, object]:

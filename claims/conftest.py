@@ -64,6 +64,7 @@ def pytest_claimcheck_environment(config):
         devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     return {
         "name": "torch-{}-py{}.{}".format(_build(), *sys.version_info[:2]),
+        "version": torch.__version__,
         "subject": {
             "torch": torch.__version__,
             "git_version": getattr(torch.version, "git_version", None),

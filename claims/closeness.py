@@ -44,7 +44,7 @@ def _fallback(actual, expected, rtol, atol, equal_nan, check_dtype):
 
 def assert_close(actual, expected, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
     try:
-        if hasattr(torch.testing, "assert_close"):
+        if getattr(getattr(torch, "testing", None), "assert_close", None) is not None:
             torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
                                        check_dtype=check_dtype)
         else:

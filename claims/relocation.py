@@ -36,10 +36,21 @@ SAVE = textwrap.dedent('''
     torch.save(net, "../whole.pt")
     torch.save(net.state_dict(), "../weights.pt")
     torch.save({"x": x, "y": net(x).detach()}, "../io.pt")
-    # programs that should run without the class: TorchScript, and torch.export where it exists
-    torch.jit.script(net.eval()).save("../scripted.pt")
+    # Programs that should run without the class: TorchScript, and torch.export
+    # where it exists. A torch that cannot make one says why, for the evidence.
+    import json
+    refusals = {}
+    try:
+        torch.jit.script(net.eval()).save("../scripted.pt")
+    except Exception as exc:
+        refusals["torchscript_without_class"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
     if hasattr(torch, "export") and hasattr(torch.export, "save"):
-        torch.export.save(torch.export.export(net, (x,)), "../exported.pt2")
+        try:
+            torch.export.save(torch.export.export(net, (x,)), "../exported.pt2")
+        except Exception as exc:
+            refusals["export_without_class"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
+    with open("../refusals.json", "w") as handle:
+        json.dump(refusals, handle)
 ''')
 
 # One fresh interpreter tries every way of loading, in an order where no step
@@ -64,7 +75,11 @@ LOAD = textwrap.dedent('''
 
     # Nothing below can import netdef until the path is extended: this is a
     # machine without the model's class.
-    attempt("torchscript_without_class", lambda: torch.jit.load("../scripted.pt"))
+    for name, why in json.load(open("../refusals.json")).items():
+        kind, _, message = why.partition(": ")
+        results[name] = {"ok": False, "type": kind, "message": "could not be saved: " + message}
+    if os.path.exists("../scripted.pt"):
+        attempt("torchscript_without_class", lambda: torch.jit.load("../scripted.pt"))
     if os.path.exists("../exported.pt2"):
         attempt("export_without_class", lambda: torch.export.load("../exported.pt2").module())
     attempt("after_move", lambda: torch.load("../whole.pt", **trusted))

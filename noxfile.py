@@ -6,7 +6,11 @@
 """
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import subprocess
+import time
 
 import nox
 from packaging.version import InvalidVersion, Version
@@ -136,3 +140,47 @@ def tests(session: nox.Session) -> None:
     _install(session, "torch=={}".format(DEFAULT_TORCH))
     _install(session, "-e", ".[test]")
     session.run("python", "-m", "pytest", "tests", *session.posargs)
+
+
+def _free_gib(path: str = ".") -> float:
+    usage = shutil.disk_usage(path)
+    return usage.free / 2 ** 30
+
+
+@nox.session(python=False)
+def matrix(session: nox.Session) -> None:
+    """Check every torch in claims/versions.toml (or those named: `-- 1.8.1 2.0.1`), one after another, then merge.
+
+    Each version runs as its own `nox -s claims` with the Python it needs; its
+    environment is removed afterwards (CLAIMS_KEEP_ENVS=1 keeps them), and uv's
+    cache is cleaned of torch when free disk falls under CLAIMS_MIN_FREE_GIB (20).
+    """
+    known = _versions()
+    wanted = list(session.posargs) or list(known)
+    unknown = [v for v in wanted if v not in known]
+    if unknown:
+        session.error("not in {}: {}; known: {}".format(VERSIONS_FILE, ", ".join(unknown), ", ".join(known)))
+    keep = os.environ.get("CLAIMS_KEEP_ENVS") == "1"
+    floor = float(os.environ.get("CLAIMS_MIN_FREE_GIB", "20"))
+    start, failed, timings, lowest_free = time.time(), [], {}, _free_gib()
+    for index, version in enumerate(wanted, 1):
+        python = known[version]["python"]
+        session.log("[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed".format(
+            index, len(wanted), version, python, len(wanted) - index, time.time() - start))
+        began = time.time()
+        code = subprocess.call(["nox", "-s", "claims", "--force-python", python, "--", "--torch", version])
+        timings[version] = round(time.time() - began, 1)
+        lowest_free = min(lowest_free, _free_gib())
+        if code != 0:
+            failed.append(version)
+        if not keep:
+            for folder in glob.glob(os.path.join(".nox", "claims*")):
+                shutil.rmtree(folder, ignore_errors=True)
+        if _free_gib() < floor:
+            session.log("free disk {:.1f} GiB < {} GiB: cleaning torch from uv's cache".format(_free_gib(), floor))
+            subprocess.call(["uv", "cache", "clean", "torch"])
+    session.run("python", "-m", "claimcheck", "merge", "reports")
+    session.log("matrix: {} versions in {:.0f} s; lowest free disk {:.1f} GiB; per version (s): {}".format(
+        len(wanted), time.time() - start, lowest_free, timings))
+    if failed:
+        session.error("the claims session failed for torch {}".format(", ".join(failed)))

@@ -90,10 +90,10 @@ def _split_torch(posargs):
     return torch, rest
 
 
-# One worker per core; a module's checks stay together so that its subprocess
-# scenarios (saving and loading, distributed ranks) run once. Workers also
-# isolate: a check that crashes its interpreter costs only its own claim.
-PARALLEL = ["--numprocesses", "auto", "--dist", "loadscope"]
+# One worker per core. Workers also isolate: a check that crashes its
+# interpreter costs only its own claim. (Not --dist loadscope: after a worker
+# crash its scheduler left the run waiting forever, seen with torch 1.0.1.)
+PARALLEL = ["--numprocesses", "auto", "--dist", "load"]
 
 
 def _claims_environment(session: nox.Session):

@@ -2,7 +2,10 @@
 
 run      run pytest on the claims (arguments pass through), then print the
          summary and the report path; exit 0 when a complete report was
-         written and no check failed to run (verdict `error`).
+         written, no check failed to run (verdict `error`) and, with
+         --expectations FILE, every verdict is the one expected.
+expect   compare every report on disk with the expectations file; --update
+         rewrites the file from what the reports observed.
 render   write report.md and cheatsheet.md again from a report.json.
 summary  print a report's one-line summary and its broken, deprecated and
          error claims.
@@ -41,7 +44,28 @@ def _print_summary(report: dict, path: str) -> None:
     print("report: {}".format(os.path.relpath(path)))
 
 
-def run(pytest_args: List[str]) -> int:
+def _gate(expectations_path: str, report: dict) -> int:
+    """Print every verdict that differs from the expectation; 1 if any does."""
+    from .expectations import ExpectationsError, compare, load
+
+    try:
+        expectations = load(expectations_path)
+    except ExpectationsError as exc:
+        print("claimcheck: {}".format(exc), file=sys.stderr)
+        return 2
+    news = compare(expectations, report)
+    for line in news:
+        print("  CHANGED  " + line)
+    if news:
+        print("claimcheck: {} verdict(s) differ from {}: a claim changed, or a check did. Review, then "
+              "`python -m claimcheck expect --update` and commit the diff.".format(len(news), expectations_path),
+              file=sys.stderr)
+        return 1
+    print("expectations: all {} verdicts as expected ({})".format(len(report["claims"]), expectations_path))
+    return 0
+
+
+def run(pytest_args: List[str], expectations: Optional[str] = None) -> int:
     import pytest
 
     catcher = _ReportCatcher()
@@ -56,11 +80,42 @@ def run(pytest_args: List[str]) -> int:
             catcher.report["run"].get("partial_reason")), file=sys.stderr)
         return 1
     errors = catcher.report["summary"]["error"]
+    gate = _gate(expectations, catcher.report) if expectations else 0
     if errors:
         print("claimcheck: {} claim(s) could not be checked (verdict error): a bug of the suite or of "
               "this environment, not a finding".format(errors), file=sys.stderr)
         return 1
-    return 0
+    return gate
+
+
+def expect(path: str, reports: str, update: bool) -> int:
+    from .expectations import ExpectationsError, compare, derive, dumps as dump_expectations, load, stale
+    from .matrix import load_reports
+    from .registry import load_registry
+
+    loaded, _skipped = load_reports(reports)
+    if not loaded:
+        print("claimcheck: no readable report under {}/*/report.json".format(reports), file=sys.stderr)
+        return 2
+    if update:
+        registry = load_registry(os.path.join(os.path.dirname(path), "claims.toml"))
+        derived = derive([report for _p, report in loaded])
+        write_atomically(path, dump_expectations(derived, [c.id for c in registry.claims]))
+        print("{}: rewritten from {} reports; review `git diff {}`".format(path, len(loaded), path))
+        return 0
+    try:
+        expectations = load(path)
+    except ExpectationsError as exc:
+        print("claimcheck: {}".format(exc), file=sys.stderr)
+        return 2
+    news = [line for _p, report in loaded for line in compare(expectations, report)]
+    for line in stale(expectations, [r["environment"]["subject_version"] for _p, r in loaded
+                                     if r["environment"].get("subject_version")]):
+        print("warning: stale expectation: " + line, file=sys.stderr)
+    for line in news:
+        print("  CHANGED  " + line)
+    print("expectations: {} report(s), {} disagreement(s)".format(len(loaded), len(news)))
+    return 1 if news else 0
 
 
 def speed(subject: str, repeat: int, reports: str, pytest_args: List[str]) -> int:
@@ -112,7 +167,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m claimcheck", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the claims with pytest").add_argument("pytest_args", nargs=argparse.REMAINDER)
+    running = commands.add_parser("run", help="run the claims with pytest")
+    running.add_argument("--expectations", metavar="FILE", help="fail when a verdict differs from FILE's")
+    running.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
+    expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
+    expecting.add_argument("--update", action="store_true", help="rewrite the file from the reports")
+    expecting.add_argument("reports", nargs="?", default="reports")
     commands.add_parser("render", help="re-render report.md from report.json").add_argument("report")
     commands.add_parser("summary", help="summarize a report.json").add_argument("report")
     merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
@@ -124,7 +185,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     timing.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(args.pytest_args or ["claims"])
+        return run([a for a in args.pytest_args if a != "--"] or ["claims"], args.expectations)
+    if args.command == "expect":
+        return expect(args.file, args.reports, args.update)
     if args.command == "merge":
         from .matrix import dumps as dump_matrix, load_reports, merge as merge_reports
         from .render_matrix import render as render_matrix

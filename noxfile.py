@@ -147,6 +147,13 @@ def _free_gib(path: str = ".") -> float:
     return usage.free / 2 ** 30
 
 
+@nox.session(python=HOST_PYTHON)
+def compatibility(session: nox.Session) -> None:
+    """Merge reports/*/report.json into reports/compatibility.{json,md,html,png}."""
+    _install(session, "-e", ".[render]")
+    session.run("python", "-m", "claimcheck", "merge", "--heatmap", "reports")
+
+
 @nox.session(python=False)
 def matrix(session: nox.Session) -> None:
     """Check every torch in claims/versions.toml (or those named: `-- 1.8.1 2.0.1`), one after another, then merge.
@@ -179,8 +186,67 @@ def matrix(session: nox.Session) -> None:
         if _free_gib() < floor:
             session.log("free disk {:.1f} GiB < {} GiB: cleaning torch from uv's cache".format(_free_gib(), floor))
             subprocess.call(["uv", "cache", "clean", "torch"])
-    session.run("python", "-m", "claimcheck", "merge", "reports")
+    subprocess.call(["nox", "-s", "compatibility"])
     session.log("matrix: {} versions in {:.0f} s; lowest free disk {:.1f} GiB; per version (s): {}".format(
         len(wanted), time.time() - start, lowest_free, timings))
     if failed:
         session.error("the claims session failed for torch {}".format(", ".join(failed)))
+
+
+@nox.session(python=False)
+def bisect(session: nox.Session) -> None:
+    """Find the first torch where a claim's verdict changes: `nox -s bisect -- <claim-id> [--from V] [--to V]`.
+
+    Reuses reports already under reports/ and runs `nox -s claims` only for the
+    versions the binary search needs.
+    """
+    from packaging.version import Version as V
+
+    from claimcheck.bisect import bisect as search
+    from claimcheck.matrix import load_reports
+
+    args = list(session.posargs)
+    if not args or args[0].startswith("-"):
+        session.error("usage: nox -s bisect -- <claim-id> [--from VERSION] [--to VERSION]")
+    claim_id, options = args[0], dict(zip(args[1::2], args[2::2]))
+    known = _versions()
+    ordered = sorted(known, key=V)
+    low = options.get("--from", ordered[0])
+    high = options.get("--to", ordered[-1])
+    for version in (low, high):
+        if version not in known:
+            session.error("torch {} is not in {}".format(version, VERSIONS_FILE))
+    versions = [v for v in ordered if V(low) <= V(v) <= V(high)]
+
+    def observe(version):
+        def on_disk():
+            loaded, _skipped = load_reports("reports")
+            for _path, report in loaded:
+                subject = report["environment"].get("subject_version") or ""
+                if subject and V(V(subject).public) == V(version):
+                    return {c["id"]: (c["verdict"], c["summary"]) for c in report["claims"]}
+            return None
+
+        found = on_disk()
+        if found is None:
+            session.log("torch {}: no report on disk; running the claims".format(version))
+            subprocess.call(["nox", "-s", "claims", "--force-python", known[version]["python"], "--",
+                             "--torch", version])
+            found = on_disk()
+        else:
+            session.log("torch {}: report on disk".format(version))
+        return found
+
+    try:
+        result = search(versions, claim_id, observe)
+    except LookupError as exc:
+        session.error(str(exc))
+    looked = ", ".join("{} {}".format(v, s[0]) for v, s in sorted(result["checked"].items(), key=lambda p: V(p[0])))
+    if not result["changed"]:
+        session.log("{}: {} at both {} and {} (looked at: {})".format(
+            claim_id, result["verdict"][0], result["from"], result["to"], looked))
+        return
+    session.log("{} changes between torch {} and {}:".format(claim_id, result["before"], result["after"]))
+    session.log("  {}: {}: {}".format(result["before"], *result["verdict_before"]))
+    session.log("  {}: {}: {}".format(result["after"], *result["verdict_after"]))
+    session.log("looked at {} of {} versions: {}".format(len(result["checked"]), len(versions), looked))

@@ -9,7 +9,8 @@ expect   compare every report on disk with the expectations file; --update
 render   write report.md and cheatsheet.md again from a report.json.
 summary  print a report's one-line summary and its broken, deprecated and
          error claims.
-merge    merge reports/*/report.json into reports/compatibility.{json,md}.
+merge    merge reports/*/report.json into reports/compatibility.{json,md,html}
+         (and, with --heatmap, compatibility.png).
 speed    time a claims run against `python -c "import <subject>"` in the same
          environment, and write speed.json beside that environment's report.
 """
@@ -178,6 +179,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands.add_parser("summary", help="summarize a report.json").add_argument("report")
     merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
     merging.add_argument("reports", nargs="?", default="reports", help="folder of <env>/report.json (default: reports)")
+    merging.add_argument("--heatmap", action="store_true", help="also draw compatibility.png (needs matplotlib)")
     timing = commands.add_parser("speed", help="time a claims run against importing the subject")
     timing.add_argument("--subject", default="torch", help="module whose import is the unit (default: torch)")
     timing.add_argument("--repeat", type=int, default=3, help="import timings to take the median of")
@@ -195,10 +197,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not loaded:
             print("claimcheck: no readable report under {}/*/report.json".format(args.reports), file=sys.stderr)
             return 2
+        from .render_html import render as render_html
         matrix = merge_reports(loaded, skipped)
-        for name, text in (("compatibility.json", dump_matrix(matrix)), ("compatibility.md", render_matrix(matrix))):
+        for name, text in (("compatibility.json", dump_matrix(matrix)), ("compatibility.md", render_matrix(matrix)),
+                           ("compatibility.html", render_html(matrix))):
             write_atomically(os.path.join(args.reports, name), text)
             print(os.path.join(args.reports, name))
+        if args.heatmap:
+            from .render_heatmap import render as render_heatmap
+            render_heatmap(matrix, os.path.join(args.reports, "compatibility.png"))
+            print(os.path.join(args.reports, "compatibility.png"))
         return 0
     if args.command == "speed":
         return speed(args.subject, args.repeat, args.reports, [a for a in args.pytest_args if a != "--"] or ["claims"])

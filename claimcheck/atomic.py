@@ -13,6 +13,9 @@ def write_atomically(path: str, text: str) -> None:
     handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                          dir=directory)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a report is for everyone
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()

@@ -121,10 +121,15 @@ def _claims_environment(session: nox.Session):
     return ["claims", "--claims-profile", profile, *PARALLEL, *limit, *pytest_args]
 
 
+EXPECTATIONS = os.path.join("claims", "expectations.toml")
+
+
 @nox.session(python=HOST_PYTHON)
 def claims(session: nox.Session) -> None:
-    """Check every claim against one torch and write reports/<env>/report.{json,md} and cheatsheet.md."""
-    session.run("python", "-m", "claimcheck", "run", *_claims_environment(session))
+    """Check every claim against one torch, write reports/<env>/, and fail on any unexpected verdict."""
+    arguments = _claims_environment(session)
+    gate = ["--expectations", EXPECTATIONS] if os.path.exists(EXPECTATIONS) else []
+    session.run("python", "-m", "claimcheck", "run", *gate, *arguments)
 
 
 @nox.session(python=HOST_PYTHON)

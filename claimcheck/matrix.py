@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from typing import Dict, List, Tuple
@@ -22,7 +23,9 @@ def _version_key(report: Dict[str, object]):
     from packaging.version import InvalidVersion, Version
 
     env = report["environment"]
-    version = env.get("subject_version") or ""
+    # reports older than the subject_version field: the first version-like part of the name
+    found = re.search(r"\d+(?:\.\d+)+", env["name"])
+    version = env.get("subject_version") or (found.group(0) if found else "")
     try:
         return (0, Version(str(version)), env["name"])
     except InvalidVersion:

@@ -108,6 +108,7 @@ class ClaimsRun:
         self.bindings: Dict[str, Tuple[str, str]] = {}  # nodeid -> (role, claim id)
         self.phases: Dict[str, List[dict]] = {}  # nodeid -> what each phase reported
         self.setup_at: Dict[str, float] = {}  # nodeid -> when its setup report arrived
+        self.broken_modules: Dict[str, str] = {}  # path of a check module that failed to import -> why
         self.results: List[CheckResult] = []
         self.is_worker = hasattr(config, "workerinput")  # a pytest-xdist worker reports, never writes
         self.started = time.time()
@@ -167,6 +168,29 @@ class ClaimsRun:
     def pytest_collection_modifyitems(self, session, config, items):
         self._bind(items)  # before any deselection: validate the whole collection
         yield
+
+    def pytest_collectreport(self, report):
+        path = os.path.abspath(report.nodeid.split("::")[0]) if report.nodeid else ""
+        if report.failed and path.startswith(self.claims_dir + os.sep):
+            self.broken_modules[path] = report.longreprtext[-1500:]
+
+    def _uncollected_results(self) -> List[CheckResult]:
+        """An error for every claim whose check module failed to import, named from its source."""
+        checked = {r.claim for r in self.results}
+        found = []
+        for path, why in sorted(self.broken_modules.items()):
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    source = handle.read()
+            except OSError:
+                continue
+            for role, claim_id in re.findall(r"mark\.(claim|replacement)\(\s*[\"']([\w.]+)[\"']", source):
+                if claim_id in self.registry and claim_id not in checked:
+                    found.append(CheckResult(
+                        os.path.relpath(path, str(self.config.rootpath)), claim_id,
+                        AS_WRITTEN if role == "claim" else REPLACEMENT, "error", ERROR, 0.0,
+                        error={"type": "collection", "message": "the check module could not be imported: " + why}))
+        return found
 
     # -- running (in the process that runs the check: this one, or an xdist worker)
 
@@ -300,7 +324,10 @@ class ClaimsRun:
         return info
 
     def pytest_sessionfinish(self, session, exitstatus):
-        if self.is_worker or not self.results or self.config.getoption("claims_no_report"):
+        if self.is_worker or self.config.getoption("claims_no_report"):
+            return
+        self.results.extend(self._uncollected_results())
+        if not self.results:
             return
         checked = {r.claim for r in self.results}
         reason = None

@@ -21,7 +21,7 @@ def render(matrix: Dict[str, object], path: str) -> None:
     index = {verdict: i for i, verdict in enumerate(VERDICTS)}
     grid = [[index[row["cells"][env]["verdict"]] if env in row["cells"] else float("nan") for env in columns]
             for row in claims]
-    figure, axes = pyplot.subplots(figsize=(2 + 0.32 * len(columns), 1.5 + 0.2 * len(claims)))
+    figure, axes = pyplot.subplots(figsize=(1 + 0.3 * len(columns), 1 + 0.18 * len(claims)))
     axes.imshow(grid, cmap=ListedColormap([COLOURS[v] for v in VERDICTS]), vmin=-0.5, vmax=len(VERDICTS) - 0.5,
                 aspect="auto", interpolation="nearest")
     axes.set_xticks(range(len(columns)))
@@ -35,6 +35,5 @@ def render(matrix: Dict[str, object], path: str) -> None:
     axes.legend(handles=[Patch(color=COLOURS[v], label=v) for v in VERDICTS], loc="upper left",
                 bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
     axes.set_title("Cheatsheet claims × environments", fontsize=9)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, bbox_inches="tight")
     pyplot.close(figure)

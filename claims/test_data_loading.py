@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.utils.data  # torch before 1.2 does not import it with torch
 from hypothesis import given
 from hypothesis import strategies as st
 

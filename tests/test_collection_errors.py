@@ -69,3 +69,23 @@ def test_markers_are_registered(tree):
     tree.checks(HOLDS)
     run = tree.run("--strict-markers")
     assert run.returncode == 0, run.output
+
+
+def test_a_check_module_that_fails_to_import_costs_its_own_claims(tree):
+    tree.registry(claim_table("demo.a"), claim_table("demo.b"))
+    tree.checks(HOLDS)
+    tree.checks('''
+import pytest
+import no_such_module_anywhere
+
+@pytest.mark.claim("demo.b")
+def test_b():
+    assert True
+''', name="test_broken.py")
+    run = tree.run("--continue-on-collection-errors")
+    report = tree.report()
+    assert report["run"]["complete"] is True, run.output
+    verdicts = {c["id"]: c["verdict"] for c in report["claims"]}
+    assert verdicts == {"demo.a": "holds", "demo.b": "error"}
+    error = report["claims"][1]["checks"][0]["error"]
+    assert error["type"] == "collection" and "no_such_module_anywhere" in error["message"]

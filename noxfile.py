@@ -180,7 +180,8 @@ def matrix(session: nox.Session) -> None:
         session.log("[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed".format(
             index, len(wanted), version, python, len(wanted) - index, time.time() - start))
         began = time.time()
-        code = subprocess.call(["nox", "-s", "claims", "--force-python", python, "--", "--torch", version])
+        code = subprocess.call(["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", python,
+                                "--", "--torch", version])
         timings[version] = round(time.time() - began, 1)
         lowest_free = min(lowest_free, _free_gib())
         if code != 0:
@@ -235,7 +236,8 @@ def bisect(session: nox.Session) -> None:
         found = on_disk()
         if found is None:
             session.log("torch {}: no report on disk; running the claims".format(version))
-            subprocess.call(["nox", "-s", "claims", "--force-python", known[version]["python"], "--",
+            subprocess.call(["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python",
+                             known[version]["python"], "--",
                              "--torch", version])
             found = on_disk()
         else:

@@ -50,3 +50,15 @@ def test_unreadable_reports_are_skipped_by_name(tmp_path, capsys):
     assert "warning: skipping" in warnings and "truncated/report.json" in warnings
     matrix = merge(loaded, skipped)
     assert "Skipped (unreadable)" in render(matrix)
+
+
+def test_heatmap_is_a_png(tmp_path):
+    import pytest
+    pytest.importorskip("matplotlib", reason="the heatmap needs matplotlib (render extra)")
+    from claimcheck.render_heatmap import render as heatmap
+
+    _write(tmp_path, "a", _report("lib-1", "1.0", {"demo.a": "holds", "demo.b": "broken"}))
+    _write(tmp_path, "b", _report("lib-2", "2.0", {"demo.a": "deprecated", "demo.b": "not-run"}))
+    target = tmp_path / "heatmap.png"
+    heatmap(merge(*load_reports(str(tmp_path))), str(target))
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 1000

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+import os
 
 import pytest
 import torch
@@ -13,7 +15,22 @@ from closeness import assert_close
 
 @pytest.fixture(scope="module")
 def loads(tmp_path_factory):
-    return relocation.run(str(tmp_path_factory.mktemp("relocation")))
+    """The relocation scenario's results, computed once per run.
+
+    Under pytest-xdist the checks of this module may land on several workers;
+    the first to ask runs the scenario and the others read its results.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return relocation.run(str(tmp_path_factory.mktemp("relocation")))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "relocation.json"
+    with FileLock(str(shared) + ".lock"):
+        if shared.exists():
+            return json.loads(shared.read_text())
+        results = relocation.run(str(tmp_path_factory.mktemp("relocation")))
+        shared.write_text(json.dumps(results))
+        return results
 
 
 def _describe(step):

@@ -48,7 +48,8 @@ def _versions():
 
     with open(VERSIONS_FILE, "rb") as handle:
         entries = tomllib.load(handle).get("torch", [])
-    return {e["version"]: {"python": e["python"], "numpy": e.get("numpy")} for e in entries}
+    return {e["version"]: {"python": e["python"], "numpy": e.get("numpy"), "extra": e.get("extra", [])}
+            for e in entries}
 
 
 def _install(session: nox.Session, *requirements: str) -> None:
@@ -113,6 +114,7 @@ def _claims_environment(session: nox.Session):
     requirements = ["torch=={}".format(torch)]
     if needs["numpy"]:
         requirements.append("numpy{}".format(needs["numpy"]))
+    requirements.extend(needs["extra"])
     _install(session, *requirements)
     _install(session, "-e", ".")
     profile = os.environ.get("CLAIMS_PROFILE", "ci")

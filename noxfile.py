@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import nox
@@ -210,6 +211,7 @@ def bisect(session: nox.Session) -> None:
     """
     from packaging.version import Version as V
 
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the machinery runs here, on the host
     from claimcheck.bisect import bisect as search
     from claimcheck.matrix import load_reports
 

@@ -48,8 +48,13 @@ def _message_without_notes(exc: BaseException) -> str:
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+def strip_ansi(text: str) -> str:
+    """torch colours some messages for terminals; reports are not terminals."""
+    return _ANSI.sub("", text)
+
+
 def _trim(text: str) -> str:
-    text = _ANSI.sub("", text)  # torch colours some messages for terminals
+    text = strip_ansi(text)
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + " …"
 
 

@@ -462,7 +462,7 @@ class Evidence:
             self._node.user_properties.append(entry)
 
     def note(self, text: str) -> None:
-        self._add({"kind": "note", "text": str(text)})
+        self._add({"kind": "note", "text": evidence.strip_ansi(str(text))})
 
     def measure(self, name: str, value, unit: str, detail: Optional[str] = None) -> None:
         """A figure measured in this run; `unit` is required ("bytes", "s", "ratio")."""

@@ -45,18 +45,28 @@ def _print_summary(report: dict, path: str) -> None:
     print("report: {}".format(os.path.relpath(path)))
 
 
-def _gate(expectations_path: str, report: dict) -> int:
-    """Print every verdict that differs from the expectation; 1 if any does."""
-    from .expectations import ExpectationsError, compare, load
+def _load_expectations(path: str):
+    """The expectations, or None after saying why they cannot be read."""
+    from .expectations import ExpectationsError, load
 
     try:
-        expectations = load(expectations_path)
+        return load(path)
     except ExpectationsError as exc:
         print("claimcheck: {}".format(exc), file=sys.stderr)
-        return 2
-    news = compare(expectations, report)
+        return None
+
+
+def _print_news(news: List[str]) -> None:
     for line in news:
         print("  CHANGED  " + line)
+
+
+def _gate(expectations, expectations_path: str, report: dict) -> int:
+    """Print every verdict that differs from the expectation; 1 if any does."""
+    from .expectations import compare
+
+    news = compare(expectations, report)
+    _print_news(news)
     if news:
         print("claimcheck: {} verdict(s) differ from {}: a claim changed, or a check did. Review, then "
               "`python -m claimcheck expect --update` and commit the diff.".format(len(news), expectations_path),
@@ -69,6 +79,11 @@ def _gate(expectations_path: str, report: dict) -> int:
 def run(pytest_args: List[str], expectations: Optional[str] = None) -> int:
     import pytest
 
+    loaded = None
+    if expectations:  # a malformed file stops us before the run, not after it
+        loaded = _load_expectations(expectations)
+        if loaded is None:
+            return 2
     catcher = _ReportCatcher()
     status = pytest.main(pytest_args, plugins=[catcher])
     if catcher.report is None:
@@ -81,7 +96,7 @@ def run(pytest_args: List[str], expectations: Optional[str] = None) -> int:
             catcher.report["run"].get("partial_reason")), file=sys.stderr)
         return 1
     errors = catcher.report["summary"]["error"]
-    gate = _gate(expectations, catcher.report) if expectations else 0
+    gate = _gate(loaded, expectations, catcher.report) if expectations else 0
     if errors:
         print("claimcheck: {} claim(s) could not be checked (verdict error): a bug of the suite or of "
               "this environment, not a finding".format(errors), file=sys.stderr)
@@ -90,7 +105,7 @@ def run(pytest_args: List[str], expectations: Optional[str] = None) -> int:
 
 
 def expect(path: str, reports: str, update: bool) -> int:
-    from .expectations import ExpectationsError, compare, derive, dumps as dump_expectations, load, stale
+    from .expectations import compare, derive, dumps as dump_expectations, stale
     from .matrix import load_reports
     from .registry import load_registry
 
@@ -104,17 +119,14 @@ def expect(path: str, reports: str, update: bool) -> int:
         write_atomically(path, dump_expectations(derived, [c.id for c in registry.claims]))
         print("{}: rewritten from {} reports; review `git diff {}`".format(path, len(loaded), path))
         return 0
-    try:
-        expectations = load(path)
-    except ExpectationsError as exc:
-        print("claimcheck: {}".format(exc), file=sys.stderr)
+    expectations = _load_expectations(path)
+    if expectations is None:
         return 2
     news = [line for _p, report in loaded for line in compare(expectations, report)]
     for line in stale(expectations, [r["environment"]["subject_version"] for _p, r in loaded
                                      if r["environment"].get("subject_version")]):
         print("warning: stale expectation: " + line, file=sys.stderr)
-    for line in news:
-        print("  CHANGED  " + line)
+    _print_news(news)
     print("expectations: {} report(s), {} disagreement(s)".format(len(loaded), len(news)))
     return 1 if news else 0
 

@@ -170,7 +170,8 @@ class ClaimsRun:
         yield
 
     def pytest_collectreport(self, report):
-        path = os.path.abspath(report.nodeid.split("::")[0]) if report.nodeid else ""
+        # node ids are relative to rootdir, not to the working directory
+        path = os.path.join(str(self.config.rootpath), report.nodeid.split("::")[0]) if report.nodeid else ""
         if report.failed and path.startswith(self.claims_dir + os.sep):
             self.broken_modules[path] = report.longreprtext[-1500:]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Dict, List
 
-from .render_matrix import _groups
+from .render_matrix import column_groups
 from .verdicts import MARKS, VERDICTS
 
 COLOURS = {"holds": "#c8e6c9", "deprecated": "#fff3b0", "broken": "#ffcdd2", "not-run": "#e0e0e0",
@@ -35,7 +35,7 @@ document.getElementById('collapse').addEventListener('change', function (event) 
 
 def render(matrix: Dict[str, object]) -> str:
     columns: List[str] = matrix["columns"]
-    duplicate = {env for group in _groups(matrix) for env in group[1:]}
+    duplicate = {env for group in column_groups(matrix) for env in group[1:]}
 
     def attributes(env):
         return ' data-duplicate="1"' if env in duplicate else ""

@@ -7,7 +7,7 @@ from .render_markdown import escape, inline_code
 from .verdicts import MARKS
 
 
-def _groups(matrix: Dict[str, object]) -> List[List[str]]:
+def column_groups(matrix: Dict[str, object]) -> List[List[str]]:
     """Consecutive environments whose verdicts agree on every claim, collapsed into one column."""
     groups: List[List[str]] = []
     for env in matrix["columns"]:
@@ -22,7 +22,7 @@ def _groups(matrix: Dict[str, object]) -> List[List[str]]:
 
 
 def render(matrix: Dict[str, object]) -> str:
-    groups = _groups(matrix)
+    groups = column_groups(matrix)
     heads = [g[0] if len(g) == 1 else "{} … {}".format(g[0], g[-1]) for g in groups]
     out = ["# Compatibility of the cheatsheet's claims across environments", "",
            "Merged from {} run reports (generated {}). A column stands for consecutive environments with "

@@ -18,9 +18,10 @@ from layouts import accepted
 # because torch documents them as having only limited support in eager mode.
 CANDIDATES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
               "complex64", "complex128")
-FULL_DTYPES = tuple(np.dtype(n) for n in CANDIDATES if accepted(n))
+_ACCEPTED = {n: accepted(n) for n in CANDIDATES}  # probed once, at import
+FULL_DTYPES = tuple(np.dtype(n) for n in CANDIDATES if _ACCEPTED[n])
 #: What the domain leaves out on this torch, for the evidence.
-MISSING_DTYPES = tuple(n for n in CANDIDATES if not accepted(n))
+MISSING_DTYPES = tuple(n for n in CANDIDATES if not _ACCEPTED[n])
 
 
 def _outcome(fn):

@@ -83,10 +83,10 @@ class ClaimsTree:
     def checks(self, source, name="test_demo.py"):
         (self.root / "claims" / name).write_text(textwrap.dedent(source))
 
-    def run(self, *args, timeout=120):
+    def run(self, *args, timeout=120, cwd=None):
         command = [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", "-p", "no:cacheprovider",
                    "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
-        done = subprocess.run(command, cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        done = subprocess.run(command, cwd=str(cwd or self.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               universal_newlines=True, timeout=timeout)
         return Run(done)
 

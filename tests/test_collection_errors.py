@@ -82,7 +82,7 @@ import no_such_module_anywhere
 def test_b():
     assert True
 ''', name="test_broken.py")
-    run = tree.run("--continue-on-collection-errors")
+    run = tree.run("--continue-on-collection-errors", cwd=tree.root / "claims")  # node ids stay rootdir-relative
     report = tree.report()
     assert report["run"]["complete"] is True, run.output
     verdicts = {c["id"]: c["verdict"] for c in report["claims"]}

@@ -46,3 +46,11 @@ def test_malformed_files_are_named(tmp_path, text, message):
     with pytest.raises(ExpectationsError) as caught:
         load(path)
     assert str(caught.value).startswith(path) and message in str(caught.value)
+
+
+def test_a_malformed_file_stops_a_run_before_it_starts(tmp_path, capsys):
+    from claimcheck.__main__ import run
+
+    path = _write(tmp_path, '[claims."demo.a"\n')
+    assert run(["--this-would-fail-if-pytest-ran"], expectations=path) == 2
+    assert "{}: not valid TOML".format(path) in capsys.readouterr().err

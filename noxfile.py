@@ -118,6 +118,11 @@ def _claims_environment(session: nox.Session):
     requirements.extend(needs["extra"])
     _install(session, *requirements)
     _install(session, "-e", ".")
+    # pytest rewrites the asserts of every plugin's package (all of Hypothesis,
+    # xdist, ...) and caches the result as .pyc only where bytecode may be
+    # written; this machine forbids it (PYTHONDONTWRITEBYTECODE), which made
+    # every worker recompile them: 0.9 s per process. Allowed in the session.
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
     profile = os.environ.get("CLAIMS_PROFILE", "ci")
     # a hung check stops its worker after this many seconds and becomes an error
     limit = ["--timeout", os.environ.get("CLAIMS_TIMEOUT", "300"), "--timeout-method", "thread"]

@@ -7,6 +7,7 @@ outcomes become verdicts.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import random
 import re
@@ -19,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from . import environment, evidence, profiles
+from . import environment, evidence, profiles, warm
 from .atomic import write_all_atomically
 from .registry import Registry, RegistryError, load_registry
 from .render_cheatsheet import render as render_cheatsheet
@@ -114,6 +115,7 @@ class ClaimsRun:
         self.started = time.time()
         self.report_path: Optional[str] = None
         self.report: Optional[dict] = None
+        self.worker_environment: Optional[Dict[str, object]] = None  # described by a worker, under xdist
 
     # -- collection ---------------------------------------------------------
 
@@ -220,7 +222,8 @@ class ClaimsRun:
         yield
         if _CHILDREN not in item.stash:
             return
-        left = {pid: cmd for pid, cmd in _children().items() if pid not in item.stash[_CHILDREN]}
+        helpers = set(warm.helper_pids())  # long-lived by design, stopped when this process ends
+        left = {pid: cmd for pid, cmd in _children().items() if pid not in item.stash[_CHILDREN] and pid not in helpers}
         for pid in left:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -292,6 +295,13 @@ class ClaimsRun:
     # -- reporting ----------------------------------------------------------
 
     def _environment(self) -> Dict[str, object]:
+        """The environment as a process that runs checks describes it.
+
+        Under xdist a worker describes it (the controller never imports the
+        library under test); if none lived to say, the controller asks itself.
+        """
+        if self.worker_environment is not None:
+            return dict(self.worker_environment)
         described = self.config.hook.pytest_claimcheck_environment(config=self.config) or {}
         extra = tuple(described.get("packages", ()))
         env = environment.describe(("numpy", "hypothesis", "pytest") + extra)
@@ -324,8 +334,20 @@ class ClaimsRun:
             info["partial_reason"] = reason
         return info
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        described = getattr(node, "workeroutput", {}).get("claimcheck_environment")
+        if described and self.worker_environment is None:
+            self.worker_environment = described
+
     def pytest_sessionfinish(self, session, exitstatus):
-        if self.is_worker or self.config.getoption("claims_no_report"):
+        if self.is_worker:
+            if not self.config.getoption("claims_no_report"):
+                # plain JSON data only: anything else would kill the worker in transit
+                self.config.workeroutput["claimcheck_environment"] = json.loads(
+                    json.dumps(self._environment(), default=str))
+            return
+        if self.config.getoption("claims_no_report"):
             return
         self.results.extend(self._uncollected_results())
         if not self.results:

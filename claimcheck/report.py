@@ -91,7 +91,8 @@ def build_report(registry: Registry, results: Iterable[CheckResult], environment
                  run: Dict[str, object], only: Optional[Iterable[str]] = None) -> Dict[str, object]:
     """The report for every claim (or the claims in `only`), in document order."""
     by_claim: Dict[str, List[CheckResult]] = {}
-    for result in results:
+    # by node id: the order workers finish in must not change a report
+    for result in sorted(results, key=lambda r: r.nodeid):
         by_claim.setdefault(result.claim, []).append(result)
     wanted = set(only) if only is not None else None
     claims = [c for c in registry.claims if wanted is None or c.id in wanted]

@@ -1,7 +1,9 @@
 """What the claims machinery needs to know about torch: environment, GPU markers.
 
-CUDA is probed lazily (at the first GPU-marked check), so importing the checks
-never initialises a device.
+torch is imported where checks run, never in a pytest-xdist controller, which
+only schedules (importing it there would delay every worker's start). CUDA is
+probed lazily (at the first GPU-marked check), so importing the checks never
+initialises a device.
 """
 from __future__ import annotations
 
@@ -9,25 +11,38 @@ import functools
 import sys
 
 import pytest
-import torch
 
-# torch dedupes some C++ warnings per process (TORCH_WARN_ONCE). Ask for every
-# one, so that a deprecation verdict never depends on which check ran first.
-if hasattr(torch, "set_warn_always"):  # torch >= 1.9
-    torch.set_warn_always(True)
+
+def _schedules_only(config) -> bool:
+    """Is this process a pytest-xdist controller (its workers run the checks)?"""
+    return not hasattr(config, "workerinput") and bool(config.getoption("numprocesses", default=None))
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "cuda(min_devices=1): needs at least min_devices CUDA devices; "
                                        "skips with the reason otherwise")
+    config.addinivalue_line("markers", "early: runs other processes; scheduled first, so that its checks "
+                                       "share one worker and overlap the property tests instead of ending last")
+    if _schedules_only(config):
+        return
+    import torch
+
+    # torch dedupes some C++ warnings per process (TORCH_WARN_ONCE). Ask for every
+    # one, so that a deprecation verdict never depends on which check ran first.
+    if hasattr(torch, "set_warn_always"):  # torch >= 1.9
+        torch.set_warn_always(True)
 
 
 @functools.lru_cache(maxsize=None)
 def cuda_devices() -> int:
+    import torch
+
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
 def cuda_skip_reason(needed: int):
+    import torch
+
     found = cuda_devices()
     if found >= needed:
         return None
@@ -38,6 +53,10 @@ def cuda_skip_reason(needed: int):
     return "needs {} CUDA device{}, found {}: {}".format(needed, "s" if needed > 1 else "", found, why)
 
 
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker("early") is None)  # stable: order kept otherwise
+
+
 def pytest_runtest_setup(item):
     for mark in item.iter_markers(name="cuda"):
         reason = cuda_skip_reason(int(mark.kwargs.get("min_devices", mark.args[0] if mark.args else 1)))
@@ -46,7 +65,9 @@ def pytest_runtest_setup(item):
 
 
 def _build() -> str:
-    version = torch.__version__
+    import torch
+
+    version = str(torch.__version__)
     if "+" in version:
         return version
     return version + ("+cu" + torch.version.cuda.replace(".", "") if torch.version.cuda else "+cpu")
@@ -56,6 +77,8 @@ def _build() -> str:
 
 @pytest.hookimpl
 def pytest_claimcheck_environment(config):
+    import torch
+
     cuda = torch.version.cuda
     cudnn = None
     devices = []
@@ -64,9 +87,9 @@ def pytest_claimcheck_environment(config):
         devices = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     return {
         "name": "torch-{}-py{}.{}".format(_build(), *sys.version_info[:2]),
-        "version": torch.__version__,
+        "version": str(torch.__version__),
         "subject": {
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),
             "git_version": getattr(torch.version, "git_version", None),
             "debug": bool(getattr(torch.version, "debug", False)),
             "cuda": cuda,

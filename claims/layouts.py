@@ -6,6 +6,7 @@ builds it, so Hypothesis's falsifying example is a snippet a reader can paste.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import List, Sequence, Tuple
 
@@ -150,8 +151,8 @@ def layouts(draw, shape: Tuple[int, ...], negative_steps: bool = False, expand: 
             new_shape = []
             for size in shape:
                 low = -3 if negative_steps else 1
-                step = draw(st.integers(low, 3).filter(lambda s: s != 0))
-                start = draw(st.none() | st.integers(0, max(size - 1, 0)))
+                step = draw(_steps(low))
+                start = draw(_starts(size))
                 specs.append((start, None, step))
                 new_shape.append(len(range(size)[slice(start, None, step)]))
             ops.append(("slice", tuple(specs)))
@@ -169,12 +170,26 @@ def layouts(draw, shape: Tuple[int, ...], negative_steps: bool = False, expand: 
     return Layout(ops)
 
 
+# Strategies are built once and reused: building one per draw (and Hypothesis
+# reading a filter's lambda source each time) cost more than the checks did.
+@functools.lru_cache(maxsize=None)
+def _steps(low: int) -> st.SearchStrategy:
+    """Non-zero slice steps from `low` to 3; shrinks towards 1."""
+    return st.sampled_from([s for s in (1, 2, 3, -1, -2, -3) if s >= low])
+
+
+@functools.lru_cache(maxsize=None)
+def _starts(size: int) -> st.SearchStrategy:
+    return st.none() | st.integers(0, max(size - 1, 0))
+
+
 def _swapped(shape, a, b):
     shape = list(shape)
     shape[a], shape[b] = shape[b], shape[a]
     return tuple(shape)
 
 
+@functools.lru_cache(maxsize=None)
 def shapes(max_dims: int = 4) -> st.SearchStrategy:
     """Every shape, 0-d and zero-size included; most have sides of 2 or more,
     where layouts differ from the contiguous one."""
@@ -221,11 +236,18 @@ class TensorCase:
         return "torch.from_numpy({}){}".format(array_code(self.base), self.layout.code())
 
 
+@functools.lru_cache(maxsize=None)
 def values(dtype: np.dtype) -> st.SearchStrategy:
     """Elements including the special ones: nan, inf, -0.0, huge and tiny."""
     if dtype.kind in "fc":
         return hnp.from_dtype(dtype, allow_nan=True, allow_infinity=True, allow_subnormal=True)
     return hnp.from_dtype(dtype)
+
+
+@functools.lru_cache(maxsize=None)
+def arrays(dtype: np.dtype, shape: Tuple[int, ...]) -> st.SearchStrategy:
+    """Arrays of `dtype` and `shape`, special values included (one strategy per pair, reused)."""
+    return hnp.arrays(dtype, shape, elements=_elements(dtype))
 
 
 def _elements(dtype: np.dtype):
@@ -236,15 +258,21 @@ def _elements(dtype: np.dtype):
     return None  # numpy's own strategy for dates, bytes and strings
 
 
+@functools.lru_cache(maxsize=None)
+def array_cases(dtype: np.dtype, negative_steps: bool = False) -> st.SearchStrategy:
+    """Arrays of `dtype` in every layout, as ArrayCase recipes."""
+    return _array_cases(dtype, negative_steps)
+
+
 @st.composite
-def array_cases(draw, dtype: np.dtype, negative_steps: bool = False) -> ArrayCase:
+def _array_cases(draw, dtype: np.dtype, negative_steps: bool = False) -> ArrayCase:
     shape = draw(shapes())
     if dtype.kind == "V":  # raw bytes: numpy has no element strategy for them
         count = int(np.prod(shape))
         raw = draw(st.binary(min_size=count * dtype.itemsize, max_size=count * dtype.itemsize))
         base = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     else:
-        base = draw(hnp.arrays(dtype, shape, elements=_elements(dtype)))
+        base = draw(arrays(dtype, shape))
     return ArrayCase(base, draw(layouts(shape, negative_steps=negative_steps, expand=True, fortran=True)))
 
 
@@ -252,5 +280,5 @@ def array_cases(draw, dtype: np.dtype, negative_steps: bool = False) -> ArrayCas
 def tensor_cases(draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES) -> TensorCase:
     dtype = draw(st.sampled_from(list(dtypes)))
     shape = draw(shapes())
-    base = draw(hnp.arrays(dtype, shape, elements=values(dtype)))
+    base = draw(arrays(dtype, shape))
     return TensorCase(base, draw(layouts(shape)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable, Optional, Tuple
 
 import torch
+import seeding
 
 
 class SmallNet(torch.nn.Module):
@@ -22,7 +23,7 @@ class SmallNet(torch.nn.Module):
 
 
 def network_and_input(seed: int = 0) -> Tuple[SmallNet, torch.Tensor]:
-    torch.manual_seed(seed)
+    seeding.seed(seed)
     return SmallNet(), torch.randn(8, 3, 16, 16)
 
 

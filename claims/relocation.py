@@ -1,6 +1,6 @@
 """A real project on disk: save a model, move its module, load in a fresh interpreter.
 
-The fresh interpreter also runs the saved TorchScript and torch.export programs
+Each step is its own process (see fresh.py). The loading process also runs the saved TorchScript and torch.export programs
 before the class can be imported: one subprocess serves lines 155-159.
 
 Everything happens in a temporary directory the check made itself; the only
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
+
+import fresh
 
 NET_SOURCE = textwrap.dedent('''
     import torch
@@ -105,7 +105,7 @@ def run(folder: str, timeout: float = 120.0) -> dict:
             handle.write(text)
     with open(os.path.join(project, "netdef.py"), "w") as handle:
         handle.write(NET_SOURCE)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    env = fresh.environment()
     _python(os.path.join(folder, "save.py"), project, env, timeout)
     os.rename(os.path.join(project, "netdef.py"), os.path.join(project, "models", "netdef.py"))
     out = _python(os.path.join(folder, "load.py"), project, env, timeout)
@@ -116,9 +116,8 @@ def run(folder: str, timeout: float = 120.0) -> dict:
 
 
 def _python(script: str, cwd: str, env: dict, timeout: float) -> str:
-    done = subprocess.run([sys.executable, script], cwd=cwd, env=env, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    done, = fresh.run([dict(script=script, argv=[], cwd=cwd, env=env, log=script + ".log")], timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError("{} exited with {}:\n{}".format(os.path.basename(script), done.returncode,
-                                                           done.stdout[-3000:]))
-    return done.stdout
+                                                           done.output[-3000:]))
+    return done.output

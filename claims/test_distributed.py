@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import textwrap
 
 import pytest
 import torch
 
 from claimcheck import ClaimBroken
+import fresh
 from closeness import assert_close
 
 RANK = textwrap.dedent('''
@@ -19,6 +17,7 @@ RANK = textwrap.dedent('''
     import torch
     import torch.distributed as dist
     rank, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    torch.set_num_threads(1)  # two ranks share this machine's cores
     dist.init_process_group("gloo", init_method="tcp://127.0.0.1:" + port, rank=rank, world_size=2)
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
@@ -31,6 +30,9 @@ RANK = textwrap.dedent('''
         json.dump([p.grad.tolist() for p in model.parameters()], handle)
     dist.destroy_process_group()
 ''')
+
+# two rank processes: first (see conftest.py)
+pytestmark = pytest.mark.early
 
 
 def _free_port() -> int:
@@ -55,22 +57,15 @@ def test_two_gloo_ranks_match_one_process(tmp_path, evidence):
     script = tmp_path / "rank.py"
     script.write_text(RANK)
     port = str(_free_port())
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    env["OMP_NUM_THREADS"] = "1"
-    ranks = [subprocess.Popen([sys.executable, str(script), str(r), port, str(tmp_path / "grads{}.json".format(r))],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, universal_newlines=True)
-             for r in range(2)]
-    try:
-        outputs = [p.communicate(timeout=180)[0] for p in ranks]
-    finally:
-        for p in ranks:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    for rank, (p, out) in enumerate(zip(ranks, outputs)):
-        if p.returncode != 0:
+    env = fresh.environment(OMP_NUM_THREADS="1")
+    ranks = fresh.run([dict(script=str(script), argv=[str(r), port, str(tmp_path / "grads{}.json".format(r))],
+                            cwd=str(tmp_path), env=env, log=str(tmp_path / "rank{}.log".format(r)))
+                       for r in range(2)], timeout=180)
+    for rank, done in enumerate(ranks):
+        if done.returncode != 0:
+            out = done.output.strip()
             raise ClaimBroken("DistributedDataParallel over gloo, rank {}".format(rank), "ExitCode{}".format(
-                p.returncode), out.strip().splitlines()[-1] if out.strip() else "no output")
+                done.returncode), out.splitlines()[-1] if out else "no output")
     expected = _single_process_gradients()
     for rank in range(2):
         grads = json.loads((tmp_path / "grads{}.json".format(rank)).read_text())

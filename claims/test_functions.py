@@ -8,15 +8,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from layouts import TensorCase, layouts, shapes, values
+from layouts import TensorCase, arrays, layouts, shapes
 from oracle import FULL_DTYPES, compare
+
+
+BROADCASTABLE = hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
 
 
 @st.composite
 def operands(draw, dtypes=FULL_DTYPES):
     dtype = draw(st.sampled_from(list(dtypes)))
     shape = draw(shapes())
-    base = draw(hnp.arrays(dtype, shape, elements=values(dtype)))
+    base = draw(arrays(dtype, shape))
     return TensorCase(base, draw(layouts(shape)))
 
 
@@ -70,9 +73,9 @@ def test_sum_over_a_dim_matches_numpy(x, data, evidence):
 @given(data=st.data())
 def test_div_is_numpy_true_division(data, evidence):
     dtype = data.draw(st.sampled_from(list(FULL_DTYPES)), label="dtype")
-    shapes_ = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3), label="shapes")
-    x = torch.from_numpy(data.draw(hnp.arrays(dtype, shapes_.input_shapes[0], elements=values(dtype)), label="x"))
-    y = torch.from_numpy(data.draw(hnp.arrays(dtype, shapes_.input_shapes[1], elements=values(dtype)), label="y"))
+    shapes_ = data.draw(BROADCASTABLE, label="shapes")
+    x = torch.from_numpy(data.draw(arrays(dtype, shapes_.input_shapes[0]), label="x"))
+    y = torch.from_numpy(data.draw(arrays(dtype, shapes_.input_shapes[1]), label="y"))
     compare(lambda: torch.div(x, y), lambda: np.true_divide(x.numpy(), y.numpy()), "torch.div(x, y)", evidence)
 
 
@@ -80,7 +83,7 @@ def test_div_is_numpy_true_division(data, evidence):
 @given(data=st.data())
 def test_pow_matches_numpy_power(data, evidence):
     dtype = data.draw(st.sampled_from(list(FULL_DTYPES)), label="dtype")
-    shapes_ = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3), label="shapes")
-    x = torch.from_numpy(data.draw(hnp.arrays(dtype, shapes_.input_shapes[0], elements=values(dtype)), label="x"))
-    y = torch.from_numpy(data.draw(hnp.arrays(dtype, shapes_.input_shapes[1], elements=values(dtype)), label="y"))
+    shapes_ = data.draw(BROADCASTABLE, label="shapes")
+    x = torch.from_numpy(data.draw(arrays(dtype, shapes_.input_shapes[0]), label="x"))
+    y = torch.from_numpy(data.draw(arrays(dtype, shapes_.input_shapes[1]), label="y"))
     compare(lambda: torch.pow(x, y), lambda: np.power(x.numpy(), y.numpy()), "torch.pow(x, y)", evidence)

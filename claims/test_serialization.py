@@ -12,6 +12,9 @@ from claimcheck import ClaimBroken
 import relocation
 from closeness import assert_close
 
+# the relocation scenario's processes: first, on one worker (see conftest.py)
+pytestmark = pytest.mark.early
+
 
 @pytest.fixture(scope="module")
 def loads(tmp_path_factory):

@@ -1,6 +1,8 @@
 """Lines 13-20 and 36: the legacy typed constructors, and FloatTensor(a) as a cast."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import torch
@@ -25,13 +27,21 @@ def _params(role):
     return [pytest.param(name, dtype, id=name, marks=mark(claim)) for claim, name, dtype in TYPES]
 
 
+SIZES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4)
+
+
 @st.composite
 def nested_data(draw, dtype: torch.dtype):
     """A nested list of Python numbers of some shape (0-d excluded: a bare number means a size)."""
     np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4))
+    shape = draw(SIZES)
+    return draw(_finite_arrays(np_dtype, shape)).tolist()
+
+
+@functools.lru_cache(maxsize=None)
+def _finite_arrays(np_dtype, shape):
     elements = hnp.from_dtype(np_dtype, allow_nan=False) if np_dtype.kind == "f" else hnp.from_dtype(np_dtype)
-    return draw(hnp.arrays(np_dtype, shape, elements=elements)).tolist()
+    return hnp.arrays(np_dtype, shape, elements=elements)
 
 
 @pytest.mark.parametrize("name, dtype", _params("as-written"))
@@ -39,7 +49,7 @@ def nested_data(draw, dtype: torch.dtype):
 def test_typed_constructor(name, dtype, data):
     values = data.draw(nested_data(dtype), label="values")
     # at least one size: with none, the constructor documents an empty 1-d tensor
-    sizes = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4), label="sizes")
+    sizes = data.draw(SIZES, label="sizes")
     constructor = getattr(torch, name)
     with finding("torch.{}(values)".format(name)):
         t = constructor(values)
@@ -56,7 +66,7 @@ def test_typed_constructor(name, dtype, data):
 @given(data=st.data())
 def test_factory_with_dtype(name, dtype, data):
     values = data.draw(nested_data(dtype), label="values")
-    sizes = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4), label="sizes")
+    sizes = data.draw(SIZES, label="sizes")
     t = torch.tensor(values, dtype=dtype)
     assert t.dtype == dtype
     assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))

@@ -18,7 +18,7 @@ class Quit(Exception):
 
 class FakeSession:
     def __init__(self, posargs, python="3.11"):
-        self.posargs, self.python, self.installed = posargs, python, []
+        self.posargs, self.python, self.installed, self.env = posargs, python, [], {}
 
     def error(self, message):
         raise Quit(message)
@@ -55,6 +55,7 @@ def test_a_listed_version_gets_its_numpy_constraint():
     arguments = noxfile._claims_environment(session)
     assert session.installed[0] == ("torch==2.0.1", "numpy<2")
     assert arguments[-2:] == ["-k", "view"]
+    assert session.env["PYTHONDONTWRITEBYTECODE"] == "", "pytest must be able to cache its rewritten plugins"
 
 
 def test_every_listed_python_is_on_this_machine():

@@ -1,0 +1,27 @@
+"""Processes for the checks that need their own: forked from one warm interpreter.
+
+Every such check starts with `import torch`; the helper has done it (and
+imported torch._dynamo, which torch.export needs, where it exists) once for
+all of them. See claimcheck.warm for what a forked child shares with a fresh
+`python script.py`.
+"""
+from __future__ import annotations
+
+import os
+from typing import List, Sequence
+
+from claimcheck import warm
+
+PRELOAD = ("torch", "torch._dynamo")
+
+
+def environment(**changes: str) -> dict:
+    """This process's environment without the variables that would change what a fresh interpreter imports."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
+    env.update(changes)
+    return env
+
+
+def run(scripts: Sequence[dict], timeout: float = 120.0) -> List[warm.Finished]:
+    """Run each {script, argv, cwd, env, log} in its own process, side by side; wait for all."""
+    return warm.shared(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)

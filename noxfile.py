@@ -97,8 +97,12 @@ def _split_torch(posargs):
 # crash its scheduler left the run waiting forever, seen with torch 1.0.1.)
 PARALLEL = ["--numprocesses", "auto", "--dist", "load"]
 
+# Quick mode of the cost checks (claims/test_costs.py): the same code paths with
+# few rounds; `nox -s benchmarks` runs them with pytest-benchmark's defaults.
+QUICK_BENCHMARKS = ["--benchmark-min-rounds=5", "--benchmark-max-time=0.05", "--benchmark-warmup=off"]
 
-def _claims_environment(session: nox.Session):
+
+def _claims_environment(session: nox.Session, parallel=True, benchmarks=QUICK_BENCHMARKS):
     """Install torch and the project; return the pytest arguments of a claims run."""
     try:
         torch, pytest_args = _split_torch(session.posargs)
@@ -126,7 +130,8 @@ def _claims_environment(session: nox.Session):
     profile = os.environ.get("CLAIMS_PROFILE", "ci")
     # a hung check stops its worker after this many seconds and becomes an error
     limit = ["--timeout", os.environ.get("CLAIMS_TIMEOUT", "300"), "--timeout-method", "thread"]
-    return ["claims", "--claims-profile", profile, *PARALLEL, *limit, *pytest_args]
+    workers = PARALLEL if parallel else ["--numprocesses", "0"]
+    return ["claims", "--claims-profile", profile, *workers, *limit, *benchmarks, *pytest_args]
 
 
 EXPECTATIONS = os.path.join("claims", "expectations.toml")
@@ -138,6 +143,14 @@ def claims(session: nox.Session) -> None:
     arguments = _claims_environment(session)
     gate = ["--expectations", EXPECTATIONS] if os.path.exists(EXPECTATIONS) else []
     session.run("python", "-m", "claimcheck", "run", *gate, *arguments)
+
+
+@nox.session(python=HOST_PYTHON)
+def benchmarks(session: nox.Session) -> None:
+    """The claims run with the cost checks in full (pytest-benchmark's default rounds), one check at a time;
+    keeps pytest-benchmark's JSON as reports/<env>/benchmarks.json beside the report."""
+    arguments = _claims_environment(session, parallel=False, benchmarks=[])
+    session.run("python", "-m", "claimcheck", "run", "--benchmarks-json", *arguments)
 
 
 @nox.session(python=HOST_PYTHON)
@@ -171,9 +184,12 @@ def compatibility(session: nox.Session) -> None:
 def matrix(session: nox.Session) -> None:
     """Check every torch in claims/versions.toml (or those named: `-- 1.8.1 2.0.1`), one after another, then merge.
 
-    Each version runs as its own `nox -s claims` with the Python it needs; its
-    environment is removed afterwards (CLAIMS_KEEP_ENVS=1 keeps them), and uv's
-    cache is cleaned of torch when free disk falls under CLAIMS_MIN_FREE_GIB (20).
+    Each version runs as its own `nox -s claims` with the Python it needs, in
+    its own environment under .nox/matrix/. While one version runs, the next
+    one's environment is installed in the background (the download is
+    network-bound, the checks CPU-bound). Environments are removed after their
+    run (CLAIMS_KEEP_ENVS=1 keeps them), and uv's cache is cleaned of torch
+    when free disk falls under CLAIMS_MIN_FREE_GIB (20).
     """
     known = _versions()
     wanted = list(session.posargs) or list(known)
@@ -182,27 +198,44 @@ def matrix(session: nox.Session) -> None:
         session.error("not in {}: {}; known: {}".format(VERSIONS_FILE, ", ".join(unknown), ", ".join(known)))
     keep = os.environ.get("CLAIMS_KEEP_ENVS") == "1"
     floor = float(os.environ.get("CLAIMS_MIN_FREE_GIB", "20"))
-    start, failed, timings, lowest_free = time.time(), [], {}, _free_gib()
+    root = os.path.join(".nox", "matrix")
+
+    def nox_claims(version, *options):
+        return ["nox", "--error-on-missing-interpreters", "--envdir", os.path.join(root, version), *options,
+                "-s", "claims", "--force-python", known[version]["python"], "--", "--torch", version]
+
+    def prepare(version):
+        """Install `version`'s environment in the background; its output goes to a log."""
+        log = open(os.path.join(root, version + ".install.log"), "w")
+        return subprocess.Popen(nox_claims(version, "--install-only"), stdout=log, stderr=subprocess.STDOUT)
+
+    os.makedirs(root, exist_ok=True)
+    start, failed, timings, waits, lowest_free = time.time(), [], {}, {}, _free_gib()
+    pending = prepare(wanted[0])
     for index, version in enumerate(wanted, 1):
-        python = known[version]["python"]
-        session.log("[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed".format(
-            index, len(wanted), version, python, len(wanted) - index, time.time() - start))
         began = time.time()
-        code = subprocess.call(["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", python,
-                                "--", "--torch", version])
+        prepared = pending.wait() == 0
+        waits[version] = round(time.time() - began, 1)
+        pending = prepare(wanted[index]) if index < len(wanted) else None
+        session.log("[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed{}".format(
+            index, len(wanted), version, known[version]["python"], len(wanted) - index, time.time() - start,
+            "" if prepared else " · background install failed (see {}); installing again".format(
+                os.path.join(root, version + ".install.log"))))
+        # prepared: reuse the environment and skip installing (-R)
+        code = subprocess.call(nox_claims(version, *(["-R"] if prepared else [])))
         timings[version] = round(time.time() - began, 1)
         lowest_free = min(lowest_free, _free_gib())
         if code != 0:
             failed.append(version)
         if not keep:
-            for folder in glob.glob(os.path.join(".nox", "claims*")):
-                shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(os.path.join(root, version), ignore_errors=True)
         if _free_gib() < floor:
             session.log("free disk {:.1f} GiB < {} GiB: cleaning torch from uv's cache".format(_free_gib(), floor))
             subprocess.call(["uv", "cache", "clean", "torch"])
     subprocess.call(["nox", "-s", "compatibility"])
-    session.log("matrix: {} versions in {:.0f} s; lowest free disk {:.1f} GiB; per version (s): {}".format(
-        len(wanted), time.time() - start, lowest_free, timings))
+    session.log("matrix: {} versions in {:.0f} s; lowest free disk {:.1f} GiB; per version (s, with the wait "
+                "for its install): {}; waits for installs (s): {}".format(
+                    len(wanted), time.time() - start, lowest_free, timings, waits))
     if failed:
         session.error("the claims session failed for torch {}".format(", ".join(failed)))
 

@@ -76,32 +76,55 @@ def _gate(expectations, expectations_path: str, report: dict) -> int:
     return 0
 
 
-def run(pytest_args: List[str], expectations: Optional[str] = None) -> int:
+def run(pytest_args: List[str], expectations: Optional[str] = None, benchmarks_json: bool = False) -> int:
+    if benchmarks_json:  # written next to the report once the run is complete, never half-written
+        import tempfile
+
+        handle, timings = tempfile.mkstemp(prefix="benchmarks-", suffix=".json")
+        os.close(handle)
+        try:
+            status, report, report_path = _run(pytest_args + ["--benchmark-json", timings], expectations)
+            if report and os.path.getsize(timings) and report["run"]["complete"]:
+                with open(timings, encoding="utf-8") as source:
+                    target = os.path.join(os.path.dirname(report_path), "benchmarks.json")
+                    write_atomically(target, source.read())
+                print("benchmarks: {}".format(os.path.relpath(target)))
+            else:
+                print("claimcheck: no complete run, so no benchmarks.json was written", file=sys.stderr)
+            return status
+        finally:
+            os.unlink(timings)
+    return _run(pytest_args, expectations)[0]
+
+
+def _run(pytest_args: List[str], expectations: Optional[str]):
+    """One claims run: (exit status, the report or None, its path or None)."""
     import pytest
 
     loaded = None
     if expectations:  # a malformed file stops us before the run, not after it
         loaded = _load_expectations(expectations)
         if loaded is None:
-            return 2
+            return 2, None, None
     catcher = _ReportCatcher()
     status = pytest.main(pytest_args, plugins=[catcher])
     if catcher.report is None:
         print("claimcheck: pytest exited with {} and wrote no report; see its output above".format(int(status)),
               file=sys.stderr)
-        return int(status) or 2
-    _print_summary(catcher.report, catcher.path)
+        return int(status) or 2, None, None
+    report, path = catcher.report, catcher.path
+    _print_summary(report, path)
     if not catcher.report["run"]["complete"]:
         print("claimcheck: the run is partial ({}); the full report was left as it was".format(
             catcher.report["run"].get("partial_reason")), file=sys.stderr)
-        return 1
+        return 1, report, path
     errors = catcher.report["summary"]["error"]
     gate = _gate(loaded, expectations, catcher.report) if expectations else 0
     if errors:
         print("claimcheck: {} claim(s) could not be checked (verdict error): a bug of the suite or of "
               "this environment, not a finding".format(errors), file=sys.stderr)
-        return 1
-    return gate
+        return 1, report, path
+    return gate, report, path
 
 
 def expect(path: str, reports: str, update: bool) -> int:
@@ -182,6 +205,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     running = commands.add_parser("run", help="run the claims with pytest")
     running.add_argument("--expectations", metavar="FILE", help="fail when a verdict differs from FILE's")
+    running.add_argument("--benchmarks-json", action="store_true",
+                         help="keep pytest-benchmark's JSON as benchmarks.json beside the report")
     running.add_argument("pytest_args", nargs=argparse.REMAINDER)
     expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
     expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
@@ -199,7 +224,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     timing.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run([a for a in args.pytest_args if a != "--"] or ["claims"], args.expectations)
+        return run([a for a in args.pytest_args if a != "--"] or ["claims"], args.expectations, args.benchmarks_json)
     if args.command == "expect":
         return expect(args.file, args.reports, args.update)
     if args.command == "merge":

@@ -12,8 +12,9 @@ from typing import Dict, List, Optional, Sequence
 from .finding import ClaimBroken
 
 MAX_MESSAGE_CHARS = 1500
-# Hypothesis has said "Falsifying example" and, since 6.1xx, "Failing test case".
-_FALSIFYING = re.compile(r"^(?:Falsifying (?:explicit )?example|Failing test case): (\w+)\(", re.M)
+# Hypothesis has said "Falsifying example" and, since 6.1xx, "Failing test case";
+# for an @example, "Falsifying explicit example" or "Failing explicit example".
+_FALSIFYING = re.compile(r"^(?:Falsifying|Failing) (?:explicit )?(?:example|test case): (\w+)\(", re.M)
 _DRAW = re.compile(r"^Draw \d+(?: \((\w+)\))?: (.*?)(?:  # or any other generated value)?$")
 
 

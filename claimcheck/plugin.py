@@ -479,6 +479,9 @@ class Evidence:
     def __init__(self, node) -> None:
         self._node = node
 
+    def __repr__(self) -> str:  # printed with an explicit example's arguments: no address
+        return "evidence"
+
     def _add(self, record: dict) -> None:
         entry = (EVIDENCE_KEY, record)
         if entry not in self._node.user_properties:  # a Hypothesis check records once per example
@@ -487,13 +490,22 @@ class Evidence:
     def note(self, text: str) -> None:
         self._add({"kind": "note", "text": evidence.strip_ansi(str(text))})
 
-    def measure(self, name: str, value, unit: str, detail: Optional[str] = None) -> None:
-        """A figure measured in this run; `unit` is required ("bytes", "s", "ratio")."""
+    def measure(self, name: str, value, unit: str, detail: Optional[str] = None,
+                iqr: Optional[float] = None, rounds: Optional[int] = None) -> None:
+        """A figure measured in this run; `unit` is required ("bytes", "s", "ratio").
+
+        A timing gives its median as `value`, with its interquartile range and
+        number of rounds.
+        """
         if not unit:
             raise ValueError("measurement {!r} needs a unit".format(name))
         record = {"kind": "measurement", "name": name, "value": value, "unit": unit}
         if detail:
             record["detail"] = detail
+        if iqr is not None:
+            record["iqr"] = iqr
+        if rounds is not None:
+            record["rounds"] = int(rounds)
         self._add(record)
 
 

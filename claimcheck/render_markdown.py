@@ -69,6 +69,49 @@ def _environment(report: Dict[str, object]) -> List[str]:
     return out
 
 
+def _quantity(value, unit: str) -> str:
+    """A figure in its unit; times in s, ms, µs or ns, whichever reads best."""
+    if unit == "s" and isinstance(value, (int, float)):
+        for name, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+            if abs(value) >= scale:
+                return "{:.3g} {}".format(value / scale, name)
+        return "{:.3g} ns".format(value / 1e-9)
+    if unit == "bytes" and isinstance(value, int):
+        return "{:,} bytes".format(value)
+    return "{} {}".format(value, unit)
+
+
+def _measurements(claims: List[Dict[str, object]]) -> List[str]:
+    """Every measured figure, by claim, with the statements it supports."""
+    out: List[str] = []
+    for c in claims:
+        checks = [(None, k) for k in c["checks"]]
+        if c["replacement"]:
+            checks += [(c["replacement"]["idiom"], k) for k in c["replacement"]["checks"]]
+        measured = [(idiom, k) for idiom, k in checks if k.get("measurements")]
+        if not measured:
+            continue
+        out += ["### {} (line {})".format(c["id"], ", ".join(str(n) for n in c["lines"])), "",
+                "> {}".format(inline_code(c["quote"])), ""]
+        for idiom, k in measured:
+            role = "replacement {}".format(inline_code(idiom)) if idiom else "as written"
+            out.append("`{}` ({}): {}".format(k["nodeid"].split("::", 1)[-1], role, verdict_cell(k["verdict"])))
+            out.append("")
+            out.extend("- {}".format(escape(note)) for note in k.get("notes", []))
+            out += ["", "| figure | median | IQR | rounds |", "|---|---|---|---|"]
+            for m in k["measurements"]:
+                out.append("| {} | {} | {} | {} |".format(
+                    escape(m["name"]), escape(_quantity(m["value"], m["unit"])),
+                    escape(_quantity(m["iqr"], m["unit"])) if "iqr" in m else "",
+                    m.get("rounds", "")))
+            out.append("")
+    if not out:
+        return []
+    return ["", "## Measurements", "",
+            "Figures measured in this run; a ratio compares figures taken together in one check."
+            " Medians over the rounds shown; IQR is the interquartile range.", ""] + out
+
+
 def _check_details(check: Dict[str, object]) -> List[str]:
     out = ["- {} `{}` ({:.2f} s)".format(verdict_cell(check["verdict"]), check["nodeid"], check["duration_s"])]
     if check.get("skip_reason"):
@@ -80,9 +123,8 @@ def _check_details(check: Dict[str, object]) -> List[str]:
     for note in check.get("notes", []):
         out.append("  - {}".format(escape(note)))
     for measure in check.get("measurements", []):
-        out.append("  - {} = **{}** {}{}".format(escape(measure["name"]), escape(measure["value"]),
-                                                escape(measure["unit"]),
-                                                " ({})".format(escape(measure["detail"])) if measure.get("detail") else ""))
+        out.append("  - {} = **{}**{}".format(escape(measure["name"]), escape(_quantity(measure["value"], measure["unit"])),
+                                              " ({})".format(escape(measure["detail"])) if measure.get("detail") else ""))
     if check.get("snippet"):
         out.append("")
         out.extend("  " + line for line in code(check["snippet"], "python").splitlines())
@@ -119,6 +161,7 @@ def render(report: Dict[str, object]) -> str:
             out.append("| [`{}`](#{}) | {} | {} | {} | {} | {} |".format(
                 c["id"], c["id"].replace(".", ""), _lines(c, url), inline_code(c["quote"]),
                 verdict_cell(c["verdict"]), escape(c["summary"]), replacement))
+    out.extend(_measurements(claims))
     out += ["", "## Evidence", ""]
     for c in claims:
         out += ["### {}".format(c["id"]), "",

@@ -8,7 +8,9 @@ initialises a device.
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import tempfile
 
 import pytest
 
@@ -25,6 +27,7 @@ def pytest_configure(config):
                                        "share one worker and overlap the property tests instead of ending last")
     if _schedules_only(config):
         return
+    _measure_under_xdist(config)
     import torch
 
     # torch dedupes some C++ warnings per process (TORCH_WARN_ONCE). Ask for every
@@ -53,8 +56,69 @@ def cuda_skip_reason(needed: int):
     return "needs {} CUDA device{}, found {}: {}".format(needed, "s" if needed > 1 else "", found, why)
 
 
+def _is_benchmark(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return "figures" in names or "benchmark" in names
+
+
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.get_closest_marker("early") is None)  # stable: order kept otherwise
+    # stable sort: processes first, benchmarks last, the order kept otherwise
+    items.sort(key=lambda item: (item.get_closest_marker("early") is None, _is_benchmark(item)))
+
+
+# -- benchmarks ---------------------------------------------------------------
+
+def _measure_under_xdist(config) -> None:
+    """Let pytest-benchmark measure in our xdist workers.
+
+    It turns itself off under xdist, because another worker's load would skew
+    its figures. Here a benchmark takes the machine to itself instead (see
+    pytest_runtest_call), so its figures stay usable and the default parallel
+    run can include the quick ones. --benchmark-disable and --benchmark-skip
+    still mean what they say.
+    """
+    session = getattr(config, "_benchmarksession", None)
+    if session is not None and getattr(session, "xdist_warning", False):
+        session.disabled = False
+        session.xdist_warning = False
+
+
+def _machine_lock(config):
+    """A lock file shared by this run's xdist workers; None when the run has no workers."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return None
+    path = os.path.join(tempfile.gettempdir(), "claims-{}.machine.lock".format(workerinput["testrunuid"]))
+    return open(path, "a")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A benchmark runs alone: it holds the machine lock exclusively, every other check shares it."""
+    handle = _machine_lock(item.config)
+    if handle is None:
+        yield
+        return
+    import fcntl
+
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if _is_benchmark(item) else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def figures(request, evidence):
+    """Cost figures for one check (see costs.py); not-run, with the reason, without pytest-benchmark."""
+    try:
+        import pytest_benchmark  # noqa: F401
+    except ImportError:
+        pytest.skip("pytest-benchmark is not installed here: `pip install pytest-benchmark` to measure costs")
+    from costs import Figures
+
+    return Figures(request.getfixturevalue("benchmark"), evidence, request.config)
 
 
 def pytest_runtest_setup(item):

@@ -68,10 +68,16 @@ Draw 1 (a): np.zeros((2,), dtype='|S1')  # or any other generated value
 Explanation:
     These lines were always and only run by failing test cases:"""
 
+EXPLICIT = """Failing explicit example: test_sign(
+    evidence=evidence,
+    x=torch.from_numpy(np.array([True, False])),
+)"""
+
 
 @pytest.mark.parametrize("text, lines", [
     (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
     (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
+    (EXPLICIT, ["evidence = evidence", "x = torch.from_numpy(np.array([True, False]))"]),
 ])
 def test_falsifying_examples_become_assignments(text, lines):
     example = evidence.falsifying_example(None, "noise before\n" + text + "\nnoise after")

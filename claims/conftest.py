@@ -79,8 +79,12 @@ def _measure_under_xdist(config) -> None:
     still mean what they say.
     """
     session = getattr(config, "_benchmarksession", None)
-    if session is not None and getattr(session, "xdist_warning", False):
-        session.disabled = False
+    if session is None or not session.disabled or getattr(session, "skip", False):
+        return
+    if config.getoption("benchmark_disable") and not config.getoption("benchmark_enable"):
+        return  # asked for
+    session.disabled = False
+    if hasattr(session, "xdist_warning"):  # pytest-benchmark 5 warns at the end otherwise
         session.xdist_warning = False
 
 

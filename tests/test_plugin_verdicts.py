@@ -29,6 +29,7 @@ old_api()  # warned once at import: later checks must still see it
 @given(x=st.integers())
 def test_holds(x, evidence):
     evidence.measure("bytes kept", 0, "bytes")
+    evidence.measure("a call", 0.0012, "s", iqr=0.0001, rounds=7)
     evidence.note("integers are reflexive")
     assert x == x
 
@@ -153,8 +154,19 @@ def test_skip_reason_and_errors(ran):
 
 def test_measurements_and_notes_are_recorded_once(ran):
     check = _claim(ran[1], "demo.holds")["checks"][0]
-    assert check["measurements"] == [{"name": "bytes kept", "value": 0, "unit": "bytes"}]
+    assert check["measurements"] == [{"name": "bytes kept", "value": 0, "unit": "bytes"},
+                                     {"name": "a call", "value": 0.0012, "unit": "s", "iqr": 0.0001, "rounds": 7}]
     assert check["notes"] == ["integers are reflexive"]
+
+
+def test_measurements_have_their_own_section_in_the_markdown(ran_tree):
+    folder = next(p for p in ran_tree[0].reports.iterdir() if p.is_dir())
+    text = (folder / "report.md").read_text()
+    section = text[text.index("## Measurements"):text.index("## Evidence")]
+    assert "### demo.holds" in section and "- integers are reflexive" in section
+    assert "| a call | 1.2 ms | 100 µs | 7 |" in section
+    assert "| bytes kept | 0 bytes |  |  |" in section
+    assert "demo.counterexample" not in section, "only measured claims are listed"
 
 
 def test_report_records_environment_and_run(ran):

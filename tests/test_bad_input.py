@@ -42,8 +42,11 @@ def test_ctrl_c_keeps_the_previous_report_and_marks_what_finished_partial(tree):
     before = (folder / "report.json").read_bytes()
     command = [sys.executable, "-u", "-m", "pytest", "-p", "claimcheck.plugin", "-p", "no:cacheprovider",
                "--claims-reports", str(tree.reports), "--claims-profile", "ci", "-p", "no:randomly"]
+    # SIGINT as a terminal sends it: a shell that started us in the background
+    # (`cmd &`) made us ignore it, and the child would inherit that.
     process = subprocess.Popen(command, cwd=str(tree.root), env=dict(os.environ, DEMO_SLEEP="60"),
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = b""
     while b"test_demo.py ." not in seen:  # the fast check has passed; the slow one is sleeping
         chunk = process.stdout.read(1)

@@ -56,11 +56,13 @@ def _versions():
 def _install(session: nox.Session, *requirements: str) -> None:
     """Install with the session's backend; uv must be told where local wheels lie.
 
-    Bytecode is compiled at install time: this machine sets PYTHONDONTWRITEBYTECODE,
-    and without .pyc files `import torch` takes twice as long in every worker
-    and subprocess.
+    Bytecode is compiled at install time: without .pyc files `import torch`
+    takes twice as long in every worker and subprocess. The matrix turns that
+    off (CLAIMS_COMPILE_BYTECODE=0) for its background installs, which would
+    otherwise compile all of torch on the cores the checks run on; the checks
+    then write .pyc files for the modules they import, once.
     """
-    env = {"UV_COMPILE_BYTECODE": "1"}
+    env = {"UV_COMPILE_BYTECODE": os.environ.get("CLAIMS_COMPILE_BYTECODE", "1")}
     find_links = os.environ.get("PIP_FIND_LINKS")
     if find_links and session.venv_backend == "uv":
         env["UV_FIND_LINKS"] = find_links
@@ -207,7 +209,8 @@ def matrix(session: nox.Session) -> None:
     def prepare(version):
         """Install `version`'s environment in the background; its output goes to a log."""
         log = open(os.path.join(root, version + ".install.log"), "w")
-        return subprocess.Popen(nox_claims(version, "--install-only"), stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(nox_claims(version, "--install-only"), stdout=log, stderr=subprocess.STDOUT,
+                                env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"))
 
     os.makedirs(root, exist_ok=True)
     start, failed, timings, waits, lowest_free = time.time(), [], {}, {}, _free_gib()

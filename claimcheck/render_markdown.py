@@ -69,7 +69,7 @@ def _environment(report: Dict[str, object]) -> List[str]:
     return out
 
 
-def _quantity(value, unit: str) -> str:
+def quantity(value, unit: str) -> str:
     """A figure in its unit; times in s, ms, µs or ns, whichever reads best."""
     if unit == "s" and isinstance(value, (int, float)):
         for name, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
@@ -101,8 +101,8 @@ def _measurements(claims: List[Dict[str, object]]) -> List[str]:
             out += ["", "| figure | median | IQR | rounds |", "|---|---|---|---|"]
             for m in k["measurements"]:
                 out.append("| {} | {} | {} | {} |".format(
-                    escape(m["name"]), escape(_quantity(m["value"], m["unit"])),
-                    escape(_quantity(m["iqr"], m["unit"])) if "iqr" in m else "",
+                    escape(m["name"]), escape(quantity(m["value"], m["unit"])),
+                    escape(quantity(m["iqr"], m["unit"])) if "iqr" in m else "",
                     m.get("rounds", "")))
             out.append("")
     if not out:
@@ -123,7 +123,7 @@ def _check_details(check: Dict[str, object]) -> List[str]:
     for note in check.get("notes", []):
         out.append("  - {}".format(escape(note)))
     for measure in check.get("measurements", []):
-        out.append("  - {} = **{}**{}".format(escape(measure["name"]), escape(_quantity(measure["value"], measure["unit"])),
+        out.append("  - {} = **{}**{}".format(escape(measure["name"]), escape(quantity(measure["value"], measure["unit"])),
                                               " ({})".format(escape(measure["detail"])) if measure.get("detail") else ""))
     if check.get("snippet"):
         out.append("")

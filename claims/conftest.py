@@ -14,7 +14,7 @@ import tempfile
 
 import pytest
 
-from claimcheck.plugin import EVIDENCE_KEY
+from claimcheck.plugin import Evidence
 
 
 def _schedules_only(config) -> bool:
@@ -89,11 +89,15 @@ def _measure_under_xdist(config) -> None:
 
 
 def _machine_lock(config):
-    """A lock file shared by this run's xdist workers; None when the run has no workers."""
+    """A lock file shared by this run's xdist workers, opened once per worker; None without workers."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return None
-    path = os.path.join(tempfile.gettempdir(), "claims-{}.machine.lock".format(workerinput["testrunuid"]))
+    return _lock_file(os.path.join(tempfile.gettempdir(), "claims-{}.machine.lock".format(workerinput["testrunuid"])))
+
+
+@functools.lru_cache(maxsize=None)
+def _lock_file(path: str):
     return open(path, "a")
 
 
@@ -125,18 +129,16 @@ def pytest_runtest_call(item):
         return
     import fcntl
 
-    with handle:
-        alone = _is_benchmark(item)
-        taken = _take(handle, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
-        if alone and not taken:
-            item.user_properties.append((EVIDENCE_KEY, {
-                "kind": "note", "text": "measured while other checks ran: the machine lock was not free "
-                                        "within {:.0f} s".format(LOCK_WAIT_S)}))
-        try:
-            yield
-        finally:
-            if taken:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    alone = _is_benchmark(item)
+    taken = _take(handle, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+    if alone and not taken:
+        Evidence(item).note("measured while other checks ran: the machine lock was not free within {:.0f} s".format(
+            LOCK_WAIT_S))
+    try:
+        yield
+    finally:
+        if taken:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture

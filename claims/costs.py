@@ -16,13 +16,12 @@ import math
 import time
 from typing import Callable, Dict, Optional
 
+from claimcheck.render_markdown import quantity
+
 
 def seconds(value: float) -> str:
-    """A time for a sentence: 1.2 ms, 850 ns."""
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if value >= scale:
-            return "{:.3g} {}".format(value / scale, unit)
-    return "{:.3g} ns".format(value / 1e-9)
+    """A time for a sentence, as the report writes it: 1.2 ms, 850 ns."""
+    return quantity(value, "s")
 
 
 class Figures:

@@ -1,12 +1,12 @@
 """Sessions: `nox -s claims` checks the cheatsheet against a torch; `nox -s tests` tests the machinery.
 
-    nox -s claims                          # torch 2.13.0 (the CPU wheel on this machine's disk)
-    nox -s claims -- --torch 2.13.0 -k view  # any torch from the index; extra args go to pytest
-    CLAIMS_PROFILE=thorough nox -s claims  # Hypothesis profile: fast, ci (default here), thorough
+nox -s claims                          # torch 2.13.0 (the CPU wheel on this machine's disk)
+nox -s claims -- --torch 2.13.0 -k view  # any torch from the index; extra args go to pytest
+CLAIMS_PROFILE=thorough nox -s claims  # Hypothesis profile: fast, ci (default here), thorough
 """
+
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -37,7 +37,7 @@ def _expose_pyenv_pythons() -> None:
         return
     folders = sorted(os.listdir(root), key=lambda v: not v.startswith(HOST_PYTHON + "."))
     bins = [os.path.join(root, v, "bin") for v in folders if os.path.isdir(os.path.join(root, v, "bin"))]
-    os.environ["PATH"] = os.pathsep.join(bins + [os.environ.get("PATH", "")])
+    os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
 
 
 _expose_pyenv_pythons()
@@ -49,8 +49,9 @@ def _versions():
 
     with open(VERSIONS_FILE, "rb") as handle:
         entries = tomllib.load(handle).get("torch", [])
-    return {e["version"]: {"python": e["python"], "numpy": e.get("numpy"), "extra": e.get("extra", [])}
-            for e in entries}
+    return {
+        e["version"]: {"python": e["python"], "numpy": e.get("numpy"), "extra": e.get("extra", [])} for e in entries
+    }
 
 
 def _install(session: nox.Session, *requirements: str) -> None:
@@ -88,9 +89,9 @@ def _split_torch(posargs):
     try:
         version = Version(torch)
     except InvalidVersion:
-        raise ValueError("--torch {!r} is not a version; give a release such as 2.13.0".format(torch))
+        raise ValueError(f"--torch {torch!r} is not a version; give a release such as 2.13.0")
     if len(version.release) < 2:
-        raise ValueError("--torch {} is not precise enough; give a release such as 2.13.0".format(torch))
+        raise ValueError(f"--torch {torch} is not precise enough; give a release such as 2.13.0")
     return torch, rest
 
 
@@ -112,13 +113,19 @@ def _claims_environment(session: nox.Session, parallel=True, benchmarks=QUICK_BE
         session.error(str(exc))
     known = _versions()
     if torch not in known:
-        session.error("torch {} is not in {}; known versions: {}. Add it there (with the Python it needs) "
-                      "to check it".format(torch, VERSIONS_FILE, ", ".join(known)))
+        session.error(
+            "torch {} is not in {}; known versions: {}. Add it there (with the Python it needs) to check it".format(
+                torch, VERSIONS_FILE, ", ".join(known)
+            )
+        )
     needs = known[torch]
     if session.python != needs["python"]:
-        session.error("torch {} needs Python {} here (see {}): run: nox -s claims --force-python {} -- --torch {}"
-                      .format(torch, needs["python"], VERSIONS_FILE, needs["python"], torch))
-    requirements = ["torch=={}".format(torch)]
+        session.error(
+            "torch {} needs Python {} here (see {}): run: nox -s claims --force-python {} -- --torch {}".format(
+                torch, needs["python"], VERSIONS_FILE, needs["python"], torch
+            )
+        )
+    requirements = [f"torch=={torch}"]
     if needs["numpy"]:
         requirements.append("numpy{}".format(needs["numpy"]))
     requirements.extend(needs["extra"])
@@ -165,14 +172,14 @@ def speed(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The machinery's own tests: synthetic claims and fake outcomes (no torch needed), plus
     the determinism tests, which run real claims on the default torch."""
-    _install(session, "torch=={}".format(DEFAULT_TORCH))
+    _install(session, f"torch=={DEFAULT_TORCH}")
     _install(session, "-e", ".[test]")
     session.run("python", "-m", "pytest", "tests", *session.posargs)
 
 
 def _free_gib(path: str = ".") -> float:
     usage = shutil.disk_usage(path)
-    return usage.free / 2 ** 30
+    return usage.free / 2**30
 
 
 @nox.session(python=HOST_PYTHON)
@@ -203,14 +210,30 @@ def matrix(session: nox.Session) -> None:
     root = os.path.join(".nox", "matrix")
 
     def nox_claims(version, *options):
-        return ["nox", "--error-on-missing-interpreters", "--envdir", os.path.join(root, version), *options,
-                "-s", "claims", "--force-python", known[version]["python"], "--", "--torch", version]
+        return [
+            "nox",
+            "--error-on-missing-interpreters",
+            "--envdir",
+            os.path.join(root, version),
+            *options,
+            "-s",
+            "claims",
+            "--force-python",
+            known[version]["python"],
+            "--",
+            "--torch",
+            version,
+        ]
 
     def prepare(version):
         """Install `version`'s environment in the background; its output goes to a log."""
         log = open(os.path.join(root, version + ".install.log"), "w")
-        return subprocess.Popen(nox_claims(version, "--install-only"), stdout=log, stderr=subprocess.STDOUT,
-                                env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"))
+        return subprocess.Popen(
+            nox_claims(version, "--install-only"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"),
+        )
 
     os.makedirs(root, exist_ok=True)
     start, failed, timings, waits, lowest_free = time.time(), [], {}, {}, _free_gib()
@@ -220,10 +243,21 @@ def matrix(session: nox.Session) -> None:
         prepared = pending.wait() == 0
         waits[version] = round(time.time() - began, 1)
         pending = prepare(wanted[index]) if index < len(wanted) else None
-        session.log("[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed{}".format(
-            index, len(wanted), version, known[version]["python"], len(wanted) - index, time.time() - start,
-            "" if prepared else " · background install failed (see {}); installing again".format(
-                os.path.join(root, version + ".install.log"))))
+        session.log(
+            "[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed{}".format(
+                index,
+                len(wanted),
+                version,
+                known[version]["python"],
+                len(wanted) - index,
+                time.time() - start,
+                ""
+                if prepared
+                else " · background install failed (see {}); installing again".format(
+                    os.path.join(root, version + ".install.log")
+                ),
+            )
+        )
         # prepared: reuse the environment and skip installing (-R)
         code = subprocess.call(nox_claims(version, *(["-R"] if prepared else [])))
         timings[version] = round(time.time() - began, 1)
@@ -233,12 +267,13 @@ def matrix(session: nox.Session) -> None:
         if not keep:
             shutil.rmtree(os.path.join(root, version), ignore_errors=True)
         if _free_gib() < floor:
-            session.log("free disk {:.1f} GiB < {} GiB: cleaning torch from uv's cache".format(_free_gib(), floor))
+            session.log(f"free disk {_free_gib():.1f} GiB < {floor} GiB: cleaning torch from uv's cache")
             subprocess.call(["uv", "cache", "clean", "torch"])
     subprocess.call(["nox", "-s", "compatibility"])
-    session.log("matrix: {} versions in {:.0f} s; lowest free disk {:.1f} GiB; per version (s, with the wait "
-                "for its install): {}; waits for installs (s): {}".format(
-                    len(wanted), time.time() - start, lowest_free, timings, waits))
+    session.log(
+        f"matrix: {len(wanted)} versions in {time.time() - start:.0f} s; lowest free disk {lowest_free:.1f} GiB; per version (s, with the wait "
+        f"for its install): {timings}; waits for installs (s): {waits}"
+    )
     if failed:
         session.error("the claims session failed for torch {}".format(", ".join(failed)))
 
@@ -266,7 +301,7 @@ def bisect(session: nox.Session) -> None:
     high = options.get("--to", ordered[-1])
     for version in (low, high):
         if version not in known:
-            session.error("torch {} is not in {}".format(version, VERSIONS_FILE))
+            session.error(f"torch {version} is not in {VERSIONS_FILE}")
     versions = [v for v in ordered if V(low) <= V(v) <= V(high)]
 
     def observe(version):
@@ -280,23 +315,36 @@ def bisect(session: nox.Session) -> None:
 
         found = on_disk()
         if found is None:
-            session.log("torch {}: no report on disk; running the claims".format(version))
-            subprocess.call(["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python",
-                             known[version]["python"], "--",
-                             "--torch", version])
+            session.log(f"torch {version}: no report on disk; running the claims")
+            subprocess.call(
+                [
+                    "nox",
+                    "--error-on-missing-interpreters",
+                    "-s",
+                    "claims",
+                    "--force-python",
+                    known[version]["python"],
+                    "--",
+                    "--torch",
+                    version,
+                ]
+            )
             found = on_disk()
         else:
-            session.log("torch {}: report on disk".format(version))
+            session.log(f"torch {version}: report on disk")
         return found
 
     try:
         result = search(versions, claim_id, observe)
     except LookupError as exc:
         session.error(str(exc))
-    looked = ", ".join("{} {}".format(v, s[0]) for v, s in sorted(result["checked"].items(), key=lambda p: V(p[0])))
+    looked = ", ".join(f"{v} {s[0]}" for v, s in sorted(result["checked"].items(), key=lambda p: V(p[0])))
     if not result["changed"]:
-        session.log("{}: {} at both {} and {} (looked at: {})".format(
-            claim_id, result["verdict"][0], result["from"], result["to"], looked))
+        session.log(
+            "{}: {} at both {} and {} (looked at: {})".format(
+                claim_id, result["verdict"][0], result["from"], result["to"], looked
+            )
+        )
         return
     session.log("{} changes between torch {} and {}:".format(claim_id, result["before"], result["after"]))
     session.log("  {}: {}: {}".format(result["before"], *result["verdict_before"]))

@@ -3,8 +3,9 @@
 The machinery here knows nothing about the library under test; the claims and
 their checks live in a claims tree (claims/ in this repository).
 """
+
 __version__ = "0.1.0"
 
-from .finding import ClaimBroken, finding  # noqa: E402  (public API for checks)
+from .finding import ClaimBroken, finding
 
-__all__ = ["ClaimBroken", "finding", "__version__"]
+__all__ = ["ClaimBroken", "__version__", "finding"]

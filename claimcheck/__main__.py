@@ -14,12 +14,12 @@ merge    merge reports/*/report.json into reports/compatibility.{json,md,html}
 speed    time a claims run against `python -c "import <subject>"` in the same
          environment, and write speed.json beside that environment's report.
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from typing import List, Optional
 
 from .atomic import write_atomically
 from .reading import ReportError, read_report
@@ -30,8 +30,8 @@ from .verdicts import BROKEN, DEPRECATED, ERROR
 
 class _ReportCatcher:
     def __init__(self) -> None:
-        self.path: Optional[str] = None
-        self.report: Optional[dict] = None
+        self.path: str | None = None
+        self.report: dict | None = None
 
     def pytest_claimcheck_report_written(self, config, path, report):
         self.path, self.report = path, report
@@ -42,7 +42,7 @@ def _print_summary(report: dict, path: str) -> None:
     for claim in report["claims"]:
         if claim["verdict"] in (BROKEN, DEPRECATED, ERROR):
             print("  {:<10} {}  {}".format(claim["verdict"], claim["id"], claim["summary"][:150]))
-    print("report: {}".format(os.path.relpath(path)))
+    print(f"report: {os.path.relpath(path)}")
 
 
 def _load_expectations(path: str):
@@ -52,11 +52,11 @@ def _load_expectations(path: str):
     try:
         return load(path)
     except ExpectationsError as exc:
-        print("claimcheck: {}".format(exc), file=sys.stderr)
+        print(f"claimcheck: {exc}", file=sys.stderr)
         return None
 
 
-def _print_news(news: List[str]) -> None:
+def _print_news(news: list[str]) -> None:
     for line in news:
         print("  CHANGED  " + line)
 
@@ -68,27 +68,29 @@ def _gate(expectations, expectations_path: str, report: dict) -> int:
     news = compare(expectations, report)
     _print_news(news)
     if news:
-        print("claimcheck: {} verdict(s) differ from {}: a claim changed, or a check did. Review, then "
-              "`python -m claimcheck expect --update` and commit the diff.".format(len(news), expectations_path),
-              file=sys.stderr)
+        print(
+            f"claimcheck: {len(news)} verdict(s) differ from {expectations_path}: a claim changed, or a check did. Review, then "
+            "`python -m claimcheck expect --update` and commit the diff.",
+            file=sys.stderr,
+        )
         return 1
     print("expectations: all {} verdicts as expected ({})".format(len(report["claims"]), expectations_path))
     return 0
 
 
-def run(pytest_args: List[str], expectations: Optional[str] = None, benchmarks_json: bool = False) -> int:
+def run(pytest_args: list[str], expectations: str | None = None, benchmarks_json: bool = False) -> int:
     if benchmarks_json:  # written next to the report once the run is complete, never half-written
         import tempfile
 
         handle, timings = tempfile.mkstemp(prefix="benchmarks-", suffix=".json")
         os.close(handle)
         try:
-            status, report, report_path = _run(pytest_args + ["--benchmark-json", timings], expectations)
+            status, report, report_path = _run([*pytest_args, "--benchmark-json", timings], expectations)
             if report and os.path.getsize(timings) and report["run"]["complete"]:
                 with open(timings, encoding="utf-8") as source:
                     target = os.path.join(os.path.dirname(report_path), "benchmarks.json")
                     write_atomically(target, source.read())
-                print("benchmarks: {}".format(os.path.relpath(target)))
+                print(f"benchmarks: {os.path.relpath(target)}")
             else:
                 print("claimcheck: no complete run, so no benchmarks.json was written", file=sys.stderr)
             return status
@@ -97,7 +99,7 @@ def run(pytest_args: List[str], expectations: Optional[str] = None, benchmarks_j
     return _run(pytest_args, expectations)[0]
 
 
-def _run(pytest_args: List[str], expectations: Optional[str]):
+def _run(pytest_args: list[str], expectations: str | None):
     """One claims run: (exit status, the report or None, its path or None)."""
     import pytest
 
@@ -109,52 +111,63 @@ def _run(pytest_args: List[str], expectations: Optional[str]):
     catcher = _ReportCatcher()
     status = pytest.main(pytest_args, plugins=[catcher])
     if catcher.report is None:
-        print("claimcheck: pytest exited with {} and wrote no report; see its output above".format(int(status)),
-              file=sys.stderr)
+        print(
+            f"claimcheck: pytest exited with {int(status)} and wrote no report; see its output above", file=sys.stderr
+        )
         return int(status) or 2, None, None
     report, path = catcher.report, catcher.path
     _print_summary(report, path)
     if not catcher.report["run"]["complete"]:
-        print("claimcheck: the run is partial ({}); the full report was left as it was".format(
-            catcher.report["run"].get("partial_reason")), file=sys.stderr)
+        print(
+            "claimcheck: the run is partial ({}); the full report was left as it was".format(
+                catcher.report["run"].get("partial_reason")
+            ),
+            file=sys.stderr,
+        )
         return 1, report, path
     errors = catcher.report["summary"]["error"]
     gate = _gate(loaded, expectations, catcher.report) if expectations else 0
     if errors:
-        print("claimcheck: {} claim(s) could not be checked (verdict error): a bug of the suite or of "
-              "this environment, not a finding".format(errors), file=sys.stderr)
+        print(
+            f"claimcheck: {errors} claim(s) could not be checked (verdict error): a bug of the suite or of "
+            "this environment, not a finding",
+            file=sys.stderr,
+        )
         return 1, report, path
     return gate, report, path
 
 
 def expect(path: str, reports: str, update: bool) -> int:
-    from .expectations import compare, derive, dumps as dump_expectations, stale
+    from .expectations import compare, derive, stale
+    from .expectations import dumps as dump_expectations
     from .matrix import load_reports
     from .registry import load_registry
 
     loaded, _skipped = load_reports(reports)
     if not loaded:
-        print("claimcheck: no readable report under {}/*/report.json".format(reports), file=sys.stderr)
+        print(f"claimcheck: no readable report under {reports}/*/report.json", file=sys.stderr)
         return 2
     if update:
         registry = load_registry(os.path.join(os.path.dirname(path), "claims.toml"))
         derived = derive([report for _p, report in loaded])
         write_atomically(path, dump_expectations(derived, [c.id for c in registry.claims]))
-        print("{}: rewritten from {} reports; review `git diff {}`".format(path, len(loaded), path))
+        print(f"{path}: rewritten from {len(loaded)} reports; review `git diff {path}`")
         return 0
     expectations = _load_expectations(path)
     if expectations is None:
         return 2
     news = [line for _p, report in loaded for line in compare(expectations, report)]
-    for line in stale(expectations, [r["environment"]["subject_version"] for _p, r in loaded
-                                     if r["environment"].get("subject_version")]):
+    for line in stale(
+        expectations,
+        [r["environment"]["subject_version"] for _p, r in loaded if r["environment"].get("subject_version")],
+    ):
         print("warning: stale expectation: " + line, file=sys.stderr)
     _print_news(news)
-    print("expectations: {} report(s), {} disagreement(s)".format(len(loaded), len(news)))
+    print(f"expectations: {len(loaded)} report(s), {len(news)} disagreement(s)")
     return 1 if news else 0
 
 
-def speed(subject: str, repeat: int, reports: str, pytest_args: List[str]) -> int:
+def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> int:
     """Wall-clock seconds of a whole claims run, as a multiple of importing the subject.
 
     Two runs: the claims without the cost checks' timings (--benchmark-skip),
@@ -176,9 +189,12 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: List[str]) -> in
     def timed(extra):
         with tempfile.TemporaryDirectory() as scratch:
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "claimcheck", "run"] + pytest_args + extra
-                                  + ["--claims-reports", scratch], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  universal_newlines=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "claimcheck", "run", *pytest_args, *extra, "--claims-reports", scratch],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             elapsed = time.perf_counter() - start
             written = [os.path.join(scratch, d, "report.json") for d in os.listdir(scratch)]
             if done.returncode not in (0, 1) or not written or not os.path.exists(written[0]):
@@ -208,21 +224,28 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: List[str]) -> in
     }
     target = os.path.join(reports, report["environment"]["name"], "speed.json")
     write_atomically(target, json.dumps(figures, indent=2) + "\n")
-    print("import {}: median {:.2f} s of {}; claims run without timings: {:.1f} s ({} checks); ratio {:.1f}x "
-          "(target <= 10x); with quick benchmarks: {:.1f} s (+{:.1f} s)".format(
-              subject, unit, repeat, plain, figures["checks"], figures["ratio"], measuring, measuring - plain))
-    print("figures: {}".format(os.path.relpath(target)))
+    print(
+        "import {}: median {:.2f} s of {}; claims run without timings: {:.1f} s ({} checks); ratio {:.1f}x "
+        "(target <= 10x); with quick benchmarks: {:.1f} s (+{:.1f} s)".format(
+            subject, unit, repeat, plain, figures["checks"], figures["ratio"], measuring, measuring - plain
+        )
+    )
+    print(f"figures: {os.path.relpath(target)}")
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m claimcheck", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m claimcheck", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     running = commands.add_parser("run", help="run the claims with pytest")
     running.add_argument("--expectations", metavar="FILE", help="fail when a verdict differs from FILE's")
-    running.add_argument("--benchmarks-json", action="store_true",
-                         help="keep pytest-benchmark's JSON as benchmarks.json beside the report")
+    running.add_argument(
+        "--benchmarks-json",
+        action="store_true",
+        help="keep pytest-benchmark's JSON as benchmarks.json beside the report",
+    )
     running.add_argument("pytest_args", nargs=argparse.REMAINDER)
     expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
     expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
@@ -244,20 +267,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "expect":
         return expect(args.file, args.reports, args.update)
     if args.command == "merge":
-        from .matrix import dumps as dump_matrix, load_reports, merge as merge_reports
+        from .matrix import dumps as dump_matrix
+        from .matrix import load_reports
+        from .matrix import merge as merge_reports
         from .render_matrix import render as render_matrix
+
         loaded, skipped = load_reports(args.reports)
         if not loaded:
-            print("claimcheck: no readable report under {}/*/report.json".format(args.reports), file=sys.stderr)
+            print(f"claimcheck: no readable report under {args.reports}/*/report.json", file=sys.stderr)
             return 2
         from .render_html import render as render_html
+
         matrix = merge_reports(loaded, skipped)
-        for name, text in (("compatibility.json", dump_matrix(matrix)), ("compatibility.md", render_matrix(matrix)),
-                           ("compatibility.html", render_html(matrix))):
+        for name, text in (
+            ("compatibility.json", dump_matrix(matrix)),
+            ("compatibility.md", render_matrix(matrix)),
+            ("compatibility.html", render_html(matrix)),
+        ):
             write_atomically(os.path.join(args.reports, name), text)
             print(os.path.join(args.reports, name))
         if args.heatmap:
             from .render_heatmap import render as render_heatmap
+
             render_heatmap(matrix, os.path.join(args.reports, "compatibility.png"))
             print(os.path.join(args.reports, "compatibility.png"))
         return 0
@@ -266,7 +297,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         report = read_report(args.report)
     except ReportError as exc:
-        print("claimcheck: {}".format(exc), file=sys.stderr)
+        print(f"claimcheck: {exc}", file=sys.stderr)
         return 2
     if args.command == "render":
         folder = os.path.dirname(args.report)

@@ -3,15 +3,15 @@
 What is specific to the library under test (its version, build, devices)
 comes from the claims tree through the `claimcheck_environment` hook.
 """
+
 from __future__ import annotations
 
 import os
 import platform
 import sys
-from typing import Dict, Optional
 
 
-def cpu_model() -> Optional[str]:
+def cpu_model() -> str | None:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
@@ -22,7 +22,7 @@ def cpu_model() -> Optional[str]:
     return platform.processor() or None
 
 
-def package_version(name: str) -> Optional[str]:
+def package_version(name: str) -> str | None:
     module = sys.modules.get(name)
     if module is None:
         try:
@@ -36,7 +36,7 @@ def python_tag() -> str:
     return "py{}.{}".format(*sys.version_info[:2])
 
 
-def describe(packages=("numpy", "hypothesis", "pytest")) -> Dict[str, object]:
+def describe(packages=("numpy", "hypothesis", "pytest")) -> dict[str, object]:
     return {
         "python": {
             "version": platform.python_version(),

@@ -3,11 +3,12 @@
 Evidence is plain data (dicts of strings and numbers) so it goes into the
 JSON report unchanged.
 """
+
 from __future__ import annotations
 
 import re
 import warnings
-from typing import Dict, List, Optional, Sequence
+from typing import Sequence
 
 from .finding import ClaimBroken
 
@@ -28,13 +29,12 @@ def is_finding(exc: BaseException) -> bool:
     return isinstance(exc, AssertionError)
 
 
-def describe_exception(exc: BaseException) -> Dict[str, str]:
+def describe_exception(exc: BaseException) -> dict[str, str]:
     """Type and message, trimmed; ClaimBroken unwraps to the subject's own error."""
     if isinstance(exc, ClaimBroken):
         return {"type": exc.cause_type, "message": _trim(exc.cause_message), "call": exc.call}
     kind = type(exc)
-    name = kind.__name__ if kind.__module__ in ("builtins", "exceptions") else "{}.{}".format(
-        kind.__module__, kind.__qualname__)
+    name = kind.__name__ if kind.__module__ in ("builtins", "exceptions") else f"{kind.__module__}.{kind.__qualname__}"
     return {"type": name, "message": _trim(_message_without_notes(exc))}
 
 
@@ -59,18 +59,18 @@ def _trim(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + " …"
 
 
-def falsifying_example(exc: Optional[BaseException], report_text: str) -> Optional[str]:
+def falsifying_example(exc: BaseException | None, report_text: str) -> str | None:
     """Hypothesis's minimal falsifying example, from the exception notes or the report."""
-    sources: List[str] = []
+    sources: list[str] = []
     if exc is not None:
         sources.append("\n".join(str(n) for n in getattr(exc, "__notes__", []) or []))
     sources.append(report_text or "")
     for source in sources:
         match = _FALSIFYING.search(source)
         if match:
-            call = _balanced_call(source[match.start():])
-            draws = [line for line in source[match.start() + len(call):].splitlines() if _DRAW.match(line)]
-            return "\n".join([call] + draws)
+            call = _balanced_call(source[match.start() :])
+            draws = [line for line in source[match.start() + len(call) :].splitlines() if _DRAW.match(line)]
+            return "\n".join([call, *draws])
     return None
 
 
@@ -91,7 +91,7 @@ def _balanced_call(text: str) -> str:
         elif char in ")]}":
             depth -= 1
             if depth == 0:
-                return text[:index + 1]
+                return text[: index + 1]
     return text.splitlines()[0]
 
 
@@ -99,7 +99,7 @@ _ARGUMENT = re.compile(r"^    (\w+)=(.*)$")
 _ANY_OTHER = re.compile(r"\s+# or any other generated value$")
 
 
-def example_arguments(example: str) -> Optional[List[str]]:
+def example_arguments(example: str) -> list[str] | None:
     """`name = value` lines from a falsifying example, or None if it won't parse.
 
     Hypothesis prints one argument per line, indented by four spaces, longer
@@ -109,7 +109,7 @@ def example_arguments(example: str) -> Optional[List[str]]:
     lines = example.splitlines()
     if not lines or not lines[0].endswith("("):
         return None
-    arguments: List[List[str]] = []
+    arguments: list[list[str]] = []
     for line in lines[1:]:
         if line == ")":
             break
@@ -127,14 +127,14 @@ def example_arguments(example: str) -> Optional[List[str]]:
         value = _ANY_OTHER.sub("", value)
         value = value[:-1] if value.endswith(",") else value
         if value != "data(...)" and not value.startswith("<"):  # fixtures and objects print as <...>
-            out.append("{} = {}".format(name, value))
+            out.append(f"{name} = {value}")
     draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
     for number, draw in enumerate(draws, 1):
-        out.append("{} = {}".format(draw.group(1) or "draw_{}".format(number), draw.group(2).strip()))
+        out.append("{} = {}".format(draw.group(1) or f"draw_{number}", draw.group(2).strip()))
     return out
 
 
-def snippet(example: Optional[str], error: Dict[str, str]) -> Optional[str]:
+def snippet(example: str | None, error: dict[str, str]) -> str | None:
     """A short runnable reproduction: the drawn inputs, then the failing call."""
     if example is None:
         return None
@@ -147,7 +147,7 @@ def snippet(example: Optional[str], error: Dict[str, str]) -> Optional[str]:
     return "\n".join(lines)
 
 
-def warning_record(message: warnings.WarningMessage) -> Dict[str, str]:
+def warning_record(message: warnings.WarningMessage) -> dict[str, str]:
     return {"category": message.category.__name__, "message": _trim(str(message.message).strip())}
 
 
@@ -165,7 +165,7 @@ def is_subject_deprecation(message: warnings.WarningMessage, patterns: Sequence[
     return any(re.search(p, text, re.I) for p in patterns)
 
 
-def unique(records: Sequence[dict]) -> List[dict]:
+def unique(records: Sequence[dict]) -> list[dict]:
     """Drop repeats (a Hypothesis check warns once per example), keep order."""
     seen = set()
     out = []

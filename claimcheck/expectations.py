@@ -7,9 +7,10 @@ as PEP 440 specifiers, and the verdict expected there:
     "<2.6" = "holds"
     ">=2.6" = "broken"
 """
+
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -24,34 +25,36 @@ class ExpectationsError(Exception):
     """The expectations file is malformed; the message names the file, claim and range."""
 
 
-def load(path: str, registry: Optional[Registry] = None) -> Expectations:
+def load(path: str, registry: Registry | None = None) -> Expectations:
     try:
         with open(path, "rb") as handle:
             data = tomllib.loads(handle.read().decode("utf-8"))
     except OSError as exc:
-        raise ExpectationsError("{}: cannot read the expectations: {}".format(path, exc.strerror or exc))
+        raise ExpectationsError(f"{path}: cannot read the expectations: {exc.strerror or exc}")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExpectationsError("{}: not valid TOML: {}".format(path, exc))
+        raise ExpectationsError(f"{path}: not valid TOML: {exc}")
     table = data.get("claims")
     if not isinstance(table, dict):
-        raise ExpectationsError("{}: missing [claims.\"<id>\"] tables".format(path))
+        raise ExpectationsError(f'{path}: missing [claims."<id>"] tables')
     out: Expectations = {}
     for claim_id, ranges in table.items():
         if registry is not None and claim_id not in registry:
-            raise ExpectationsError("{}: claim '{}' is not in {}; remove it or fix the id".format(
-                path, claim_id, registry.path))
+            raise ExpectationsError(f"{path}: claim '{claim_id}' is not in {registry.path}; remove it or fix the id")
         if not isinstance(ranges, dict) or not ranges:
-            raise ExpectationsError("{}: claim '{}': give at least one \"<range>\" = \"<verdict>\"".format(
-                path, claim_id))
+            raise ExpectationsError(f'{path}: claim \'{claim_id}\': give at least one "<range>" = "<verdict>"')
         for text, verdict in ranges.items():
             try:
                 specifier = SpecifierSet(text)
             except InvalidSpecifier:
-                raise ExpectationsError("{}: claim '{}': {!r} is not a version range (write \">=2.6,<2.9\")".format(
-                    path, claim_id, text))
+                raise ExpectationsError(
+                    f"{path}: claim '{claim_id}': {text!r} is not a version range (write \">=2.6,<2.9\")"
+                )
             if verdict not in VERDICTS:
-                raise ExpectationsError("{}: claim '{}', range {!r}: unknown verdict {!r}; one of {}".format(
-                    path, claim_id, text, verdict, ", ".join(VERDICTS)))
+                raise ExpectationsError(
+                    "{}: claim '{}', range {!r}: unknown verdict {!r}; one of {}".format(
+                        path, claim_id, text, verdict, ", ".join(VERDICTS)
+                    )
+                )
             out.setdefault(claim_id, []).append((text, specifier, verdict))
     return out
 
@@ -60,74 +63,98 @@ def _public(version: str) -> Version:
     return Version(Version(version).public)
 
 
-def expected(expectations: Expectations, claim_id: str, version: str) -> List[Tuple[str, str]]:
+def expected(expectations: Expectations, claim_id: str, version: str) -> list[tuple[str, str]]:
     """The (range, verdict) pairs that apply to `version` for a claim."""
     v = _public(version)
-    return [(text, verdict) for text, specifier, verdict in expectations.get(claim_id, [])
-            if specifier.contains(v, prereleases=True)]
+    return [
+        (text, verdict)
+        for text, specifier, verdict in expectations.get(claim_id, [])
+        if specifier.contains(v, prereleases=True)
+    ]
 
 
-def compare(expectations: Expectations, report: Dict[str, object]) -> List[str]:
+def compare(expectations: Expectations, report: dict[str, object]) -> list[str]:
     """Disagreements between a report and the expectations, one line each (empty when none)."""
     version = report["environment"].get("subject_version")
     env = report["environment"]["name"]
     try:
         _public(str(version))
     except InvalidVersion:
-        return ["{}: the report names no subject version to compare".format(env)]
+        return [f"{env}: the report names no subject version to compare"]
     news = []
     for claim in report["claims"]:
         matches = expected(expectations, claim["id"], version)
         if len(matches) > 1:
-            news.append("{} at {}: ranges {} overlap in the expectations".format(
-                claim["id"], version, ", ".join(repr(t) for t, _v in matches)))
+            news.append(
+                "{} at {}: ranges {} overlap in the expectations".format(
+                    claim["id"], version, ", ".join(repr(t) for t, _v in matches)
+                )
+            )
         elif not matches:
-            news.append("{} at {}: no expectation; observed {} ({})".format(
-                claim["id"], version, claim["verdict"], claim["summary"]))
+            news.append(
+                "{} at {}: no expectation; observed {} ({})".format(
+                    claim["id"], version, claim["verdict"], claim["summary"]
+                )
+            )
         elif matches[0][1] != claim["verdict"]:
-            news.append("{} at {}: expected {} (range {!r}), observed {}: {}".format(
-                claim["id"], version, matches[0][1], matches[0][0], claim["verdict"], claim["summary"]))
+            news.append(
+                "{} at {}: expected {} (range {!r}), observed {}: {}".format(
+                    claim["id"], version, matches[0][1], matches[0][0], claim["verdict"], claim["summary"]
+                )
+            )
     return news
 
 
-def stale(expectations: Expectations, versions: Iterable[str]) -> List[str]:
+def stale(expectations: Expectations, versions: Iterable[str]) -> list[str]:
     """Ranges that match none of the given versions: they can rot unseen."""
     seen = [_public(v) for v in versions]
-    return ["claim '{}': range {!r} matches no report".format(claim_id, text)
-            for claim_id, ranges in sorted(expectations.items()) for text, specifier, _v in ranges
-            if not any(specifier.contains(v, prereleases=True) for v in seen)]
+    return [
+        f"claim '{claim_id}': range {text!r} matches no report"
+        for claim_id, ranges in sorted(expectations.items())
+        for text, specifier, _v in ranges
+        if not any(specifier.contains(v, prereleases=True) for v in seen)
+    ]
 
 
-def derive(reports: List[Dict[str, object]]) -> Dict[str, List[Tuple[str, str]]]:
+def derive(reports: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
     """Ranges from observed verdicts: each run of equal verdicts across sorted versions becomes one range."""
-    by_version = sorted(((_public(str(r["environment"]["subject_version"])), r) for r in reports
-                         if r["environment"].get("subject_version")), key=lambda pair: pair[0])
-    claims: Dict[str, List[Tuple[Version, str]]] = {}
+    by_version = sorted(
+        (
+            (_public(str(r["environment"]["subject_version"])), r)
+            for r in reports
+            if r["environment"].get("subject_version")
+        ),
+        key=lambda pair: pair[0],
+    )
+    claims: dict[str, list[tuple[Version, str]]] = {}
     for version, report in by_version:
         for claim in report["claims"]:
             claims.setdefault(claim["id"], []).append((version, claim["verdict"]))
-    out: Dict[str, List[Tuple[str, str]]] = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for claim_id, observed in claims.items():
-        runs: List[List] = []
+        runs: list[list] = []
         for version, verdict in observed:
             if runs and runs[-1][1] == verdict:
                 continue
             runs.append([version, verdict])
         ranges = []
         for index, (version, verdict) in enumerate(runs):
-            low = ">={}".format(version) if index else ""
-            high = "<{}".format(runs[index + 1][0]) if index + 1 < len(runs) else ""
+            low = f">={version}" if index else ""
+            high = f"<{runs[index + 1][0]}" if index + 1 < len(runs) else ""
             ranges.append((",".join(p for p in (low, high) if p) or ">=0", verdict))
         out[claim_id] = ranges
     return out
 
 
-def dumps(derived: Dict[str, List[Tuple[str, str]]], order: List[str]) -> str:
-    lines = ["# Expected verdicts per claim by torch version range (PEP 440 specifiers).",
-             "# Written by `python -m claimcheck expect --update` from the reports on disk;",
-             "# review the diff: every changed line is a change in torch or in a check.", ""]
+def dumps(derived: dict[str, list[tuple[str, str]]], order: list[str]) -> str:
+    lines = [
+        "# Expected verdicts per claim by torch version range (PEP 440 specifiers).",
+        "# Written by `python -m claimcheck expect --update` from the reports on disk;",
+        "# review the diff: every changed line is a change in torch or in a check.",
+        "",
+    ]
     for claim_id in [c for c in order if c in derived]:
-        lines.append('[claims."{}"]'.format(claim_id))
-        lines.extend('"{}" = "{}"'.format(text, verdict) for text, verdict in derived[claim_id])
+        lines.append(f'[claims."{claim_id}"]')
+        lines.extend(f'"{text}" = "{verdict}"' for text, verdict in derived[claim_id])
         lines.append("")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ by the subject (the library under test) is a finding too, but only inside a
 `finding(...)` block, where the check declares which call it is testing. Any
 other exception is a bug of ours and becomes the verdict `error`.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ class ClaimBroken(AssertionError):
         self.call = call
         self.cause_type = cause_type
         self.cause_message = cause_message.strip()
-        super().__init__("{} raised {}: {}".format(call, self.cause_type, self.cause_message))
+        super().__init__(f"{call} raised {self.cause_type}: {self.cause_message}")
 
 
 @contextmanager

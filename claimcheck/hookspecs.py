@@ -1,4 +1,5 @@
 """Hooks a claims tree implements (in its conftest.py) to speak about its subject."""
+
 import pytest
 
 

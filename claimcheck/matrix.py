@@ -3,6 +3,7 @@
 Runs on the host. A report that cannot be read (corrupt, truncated, written by
 a newer schema) is skipped with a warning naming it; the rest are merged.
 """
+
 from __future__ import annotations
 
 import glob
@@ -11,7 +12,6 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
-from typing import Dict, List, Tuple
 
 from .reading import ReportError, read_report
 from .verdicts import HOLDS
@@ -19,7 +19,7 @@ from .verdicts import HOLDS
 MATRIX_SCHEMA_VERSION = 1
 
 
-def _version_key(report: Dict[str, object]):
+def _version_key(report: dict[str, object]):
     from packaging.version import InvalidVersion, Version
 
     env = report["environment"]
@@ -32,7 +32,7 @@ def _version_key(report: Dict[str, object]):
         return (1, None, env["name"])
 
 
-def load_reports(folder: str) -> Tuple[List[Tuple[str, dict]], List[Dict[str, str]]]:
+def load_reports(folder: str) -> tuple[list[tuple[str, dict]], list[dict[str, str]]]:
     """(path, report) for every complete reports/*/report.json, oldest subject first; and what was skipped."""
     loaded, skipped = [], []
     for path in sorted(glob.glob(os.path.join(folder, "*", "report.json"))):
@@ -40,26 +40,35 @@ def load_reports(folder: str) -> Tuple[List[Tuple[str, dict]], List[Dict[str, st
             report = read_report(path)
         except ReportError as exc:
             skipped.append({"path": path, "reason": str(exc)})
-            sys.stderr.write("warning: skipping {}\n".format(exc))
+            sys.stderr.write(f"warning: skipping {exc}\n")
             continue
         loaded.append((path, report))
     loaded.sort(key=lambda pair: _version_key(pair[1]))
     return loaded, skipped
 
 
-def merge(loaded: List[Tuple[str, dict]], skipped: List[Dict[str, str]]) -> Dict[str, object]:
+def merge(loaded: list[tuple[str, dict]], skipped: list[dict[str, str]]) -> dict[str, object]:
     columns = [report["environment"]["name"] for _path, report in loaded]
-    claims: Dict[str, Dict[str, object]] = {}
-    sections: List[str] = []
+    claims: dict[str, dict[str, object]] = {}
+    sections: list[str] = []
     for _path, report in loaded:
         for section in report["suite"]["sections"]:
             if section not in sections:
                 sections.append(section)
         env = report["environment"]["name"]
         for claim in report["claims"]:
-            row = claims.setdefault(claim["id"], {
-                "id": claim["id"], "section": claim["section"], "lines": claim["lines"], "url": claim["url"],
-                "quote": claim["quote"], "wording": claim["wording"], "cells": {}})
+            row = claims.setdefault(
+                claim["id"],
+                {
+                    "id": claim["id"],
+                    "section": claim["section"],
+                    "lines": claim["lines"],
+                    "url": claim["url"],
+                    "quote": claim["quote"],
+                    "wording": claim["wording"],
+                    "cells": {},
+                },
+            )
             row["cells"][env] = {"verdict": claim["verdict"], "summary": claim["summary"]}
     rows = sorted(claims.values(), key=lambda r: (r["lines"][0], r["id"]))
     for row in rows:
@@ -79,9 +88,15 @@ def merge(loaded: List[Tuple[str, dict]], skipped: List[Dict[str, str]]) -> Dict
     return {
         "schema_version": MATRIX_SCHEMA_VERSION,
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "sources": [{"path": os.path.relpath(path), "environment": report["environment"]["name"],
-                     "version": report["environment"].get("subject_version"),
-                     "started": report["run"]["started"]} for path, report in loaded],
+        "sources": [
+            {
+                "path": os.path.relpath(path),
+                "environment": report["environment"]["name"],
+                "version": report["environment"].get("subject_version"),
+                "started": report["run"]["started"],
+            }
+            for path, report in loaded
+        ],
         "skipped": skipped,
         "columns": columns,
         "sections": sections,
@@ -90,5 +105,5 @@ def merge(loaded: List[Tuple[str, dict]], skipped: List[Dict[str, str]]) -> Dict
     }
 
 
-def dumps(matrix: Dict[str, object]) -> str:
+def dumps(matrix: dict[str, object]) -> str:
     return json.dumps(matrix, indent=2, ensure_ascii=False) + "\n"

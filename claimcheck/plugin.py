@@ -4,6 +4,7 @@ Active only where the `claims_registry` ini option names a registry file.
 pytest stays truthful (a broken claim is a failing test); the report is where
 outcomes become verdicts.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,7 +17,6 @@ import sys
 import time
 import warnings
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Tuple
 
 import pytest
 
@@ -38,28 +38,43 @@ EVIDENCE_KEY = "claimcheck"
 
 def pytest_addhooks(pluginmanager):
     from . import hookspecs
+
     pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("claims", "checking a document's claims")
-    group.addoption("--claims-profile", default="", choices=[""] + sorted(profiles.PROFILES),
-                    help="Hypothesis profile: fast (development), ci (derandomized), thorough "
-                         "(release runs). Default: $CLAIMS_PROFILE, else ci when $CI is set, else fast.")
-    group.addoption("--claims-reports", default=None, metavar="DIR",
-                    help="write reports under DIR/<environment>/ (default: the claims_reports ini value)")
-    group.addoption("--claims-no-report", action="store_true", default=False,
-                    help="compute verdicts but write no report")
-    group.addoption("--claims-memory-limit", type=int, default=None, metavar="MB",
-                    help="cap each process's address space (RLIMIT_AS), so a check that exhausts memory gets "
-                         "MemoryError instead of the out-of-memory killer")
+    group.addoption(
+        "--claims-profile",
+        default="",
+        choices=["", *sorted(profiles.PROFILES)],
+        help="Hypothesis profile: fast (development), ci (derandomized), thorough "
+        "(release runs). Default: $CLAIMS_PROFILE, else ci when $CI is set, else fast.",
+    )
+    group.addoption(
+        "--claims-reports",
+        default=None,
+        metavar="DIR",
+        help="write reports under DIR/<environment>/ (default: the claims_reports ini value)",
+    )
+    group.addoption(
+        "--claims-no-report", action="store_true", default=False, help="compute verdicts but write no report"
+    )
+    group.addoption(
+        "--claims-memory-limit",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="cap each process's address space (RLIMIT_AS), so a check that exhausts memory gets "
+        "MemoryError instead of the out-of-memory killer",
+    )
     parser.addini("claims_registry", "the claim registry file (TOML); empty turns the plugin off", default="")
     parser.addini("claims_reports", "folder for run reports, relative to rootdir", default="reports")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    for name, text in MARKERS.items():
+    for _name, text in MARKERS.items():
         config.addinivalue_line("markers", text)
     registry_path = config.getini("claims_registry")
     if not registry_path:
@@ -73,9 +88,11 @@ def pytest_configure(config):
     limit = config.getoption("claims_memory_limit")
     if limit:
         import resource
-        resource.setrlimit(resource.RLIMIT_AS, (limit * 2 ** 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
     profiles.register()
     from hypothesis import settings
+
     settings.load_profile("claims-" + profile)
     seed = None
     if not settings.default.derandomize:
@@ -88,34 +105,35 @@ def pytest_configure(config):
     config.pluginmanager.register(ClaimsRun(config, registry, profile, seed), "claimcheck-run")
 
 
-def _marker_ids(item) -> List[Tuple[str, str]]:
+def _marker_ids(item) -> list[tuple[str, str]]:
     found = []
     for role, name in ((AS_WRITTEN, "claim"), (REPLACEMENT, "replacement")):
         for mark in item.iter_markers(name=name):
             if len(mark.args) != 1 or mark.kwargs or not isinstance(mark.args[0], str):
-                raise pytest.UsageError("{}: @pytest.mark.{} takes exactly one claim id, got {!r}".format(
-                    item.nodeid, name, mark.args))
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.{name} takes exactly one claim id, got {mark.args!r}"
+                )
             found.append((role, mark.args[0]))
     return found
 
 
 class ClaimsRun:
-    def __init__(self, config, registry: Registry, profile: str, seed: Optional[str]) -> None:
+    def __init__(self, config, registry: Registry, profile: str, seed: str | None) -> None:
         self.config = config
         self.registry = registry
         self.profile = profile
         self.seed = seed
         self.claims_dir = os.path.dirname(registry.path)
-        self.bindings: Dict[str, Tuple[str, str]] = {}  # nodeid -> (role, claim id)
-        self.phases: Dict[str, List[dict]] = {}  # nodeid -> what each phase reported
-        self.setup_at: Dict[str, float] = {}  # nodeid -> when its setup report arrived
-        self.broken_modules: Dict[str, str] = {}  # path of a check module that failed to import -> why
-        self.results: List[CheckResult] = []
+        self.bindings: dict[str, tuple[str, str]] = {}  # nodeid -> (role, claim id)
+        self.phases: dict[str, list[dict]] = {}  # nodeid -> what each phase reported
+        self.setup_at: dict[str, float] = {}  # nodeid -> when its setup report arrived
+        self.broken_modules: dict[str, str] = {}  # path of a check module that failed to import -> why
+        self.results: list[CheckResult] = []
         self.is_worker = hasattr(config, "workerinput")  # a pytest-xdist worker reports, never writes
         self.started = time.time()
-        self.report_path: Optional[str] = None
-        self.report: Optional[dict] = None
-        self.worker_environment: Optional[Dict[str, object]] = None  # described by a worker, under xdist
+        self.report_path: str | None = None
+        self.report: dict | None = None
+        self.worker_environment: dict[str, object] | None = None  # described by a worker, under xdist
 
     # -- collection ---------------------------------------------------------
 
@@ -137,32 +155,41 @@ class ClaimsRun:
                 continue
             ids = _marker_ids(item)
             if len(ids) != 1:
-                problems.append("{} names {} claims; a check names exactly one with "
-                                "@pytest.mark.claim('<id>') or @pytest.mark.replacement('<id>')".format(
-                                    item.nodeid, len(ids) or "no"))
+                problems.append(
+                    "{} names {} claims; a check names exactly one with "
+                    "@pytest.mark.claim('<id>') or @pytest.mark.replacement('<id>')".format(
+                        item.nodeid, len(ids) or "no"
+                    )
+                )
                 continue
             role, claim_id = ids[0]
             claim = self.registry.get(claim_id)
             if claim is None:
                 close = difflib.get_close_matches(claim_id, [c.id for c in self.registry.claims], n=1)
-                problems.append("{} names unknown claim '{}'{}; add it to {} or fix the marker".format(
-                    item.nodeid, claim_id, " (did you mean '{}'?)".format(close[0]) if close else "",
-                    self.registry.path))
+                problems.append(
+                    "{} names unknown claim '{}'{}; add it to {} or fix the marker".format(
+                        item.nodeid, claim_id, f" (did you mean '{close[0]}'?)" if close else "", self.registry.path
+                    )
+                )
                 continue
             if role == REPLACEMENT and not claim.replacement:
-                problems.append("{} is a replacement check, but claim '{}' in {} has no 'replacement' field".format(
-                    item.nodeid, claim_id, self.registry.path))
+                problems.append(
+                    f"{item.nodeid} is a replacement check, but claim '{claim_id}' in {self.registry.path} has no 'replacement' field"
+                )
                 continue
             self.bindings[item.nodeid] = (role, claim_id)
         if self._collected_every_file(items):
             bound = set(self.bindings.values())
             for claim in self.registry.claims:
                 if (AS_WRITTEN, claim.id) not in bound:
-                    problems.append("claim '{}' in {} has no check; mark one with @pytest.mark.claim('{}')".format(
-                        claim.id, self.registry.path, claim.id))
+                    problems.append(
+                        f"claim '{claim.id}' in {self.registry.path} has no check; mark one with @pytest.mark.claim('{claim.id}')"
+                    )
                 if claim.replacement and (REPLACEMENT, claim.id) not in bound:
-                    problems.append("claim '{}' in {} has a replacement but no replacement check; mark one with "
-                                    "@pytest.mark.replacement('{}')".format(claim.id, self.registry.path, claim.id))
+                    problems.append(
+                        f"claim '{claim.id}' in {self.registry.path} has a replacement but no replacement check; mark one with "
+                        f"@pytest.mark.replacement('{claim.id}')"
+                    )
         if problems:
             raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
 
@@ -177,7 +204,7 @@ class ClaimsRun:
         if report.failed and path.startswith(self.claims_dir + os.sep):
             self.broken_modules[path] = report.longreprtext[-1500:]
 
-    def _uncollected_results(self) -> List[CheckResult]:
+    def _uncollected_results(self) -> list[CheckResult]:
         """An error for every claim whose check module failed to import, named from its source."""
         checked = {r.claim for r in self.results}
         found = []
@@ -189,10 +216,17 @@ class ClaimsRun:
                 continue
             for role, claim_id in re.findall(r"mark\.(claim|replacement)\(\s*[\"']([\w.]+)[\"']", source):
                 if claim_id in self.registry and claim_id not in checked:
-                    found.append(CheckResult(
-                        os.path.relpath(path, str(self.config.rootpath)), claim_id,
-                        AS_WRITTEN if role == "claim" else REPLACEMENT, "error", ERROR, 0.0,
-                        error={"type": "collection", "message": "the check module could not be imported: " + why}))
+                    found.append(
+                        CheckResult(
+                            os.path.relpath(path, str(self.config.rootpath)),
+                            claim_id,
+                            AS_WRITTEN if role == "claim" else REPLACEMENT,
+                            "error",
+                            ERROR,
+                            0.0,
+                            error={"type": "collection", "message": "the check module could not be imported: " + why},
+                        )
+                    )
         return found
 
     # -- running (in the process that runs the check: this one, or an xdist worker)
@@ -208,8 +242,9 @@ class ClaimsRun:
             warnings.simplefilter("always")
             yield
         patterns = self.registry.deprecation_patterns
-        item.stash[_WARNINGS] = [dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(
-            w, patterns)) for w in caught]
+        item.stash[_WARNINGS] = [
+            dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(w, patterns)) for w in caught
+        ]
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_setup(self, item):
@@ -231,8 +266,11 @@ class ClaimsRun:
             except OSError:
                 pass
         if left:
-            raise RuntimeError("the check left {} child process(es) running, now killed: {}".format(
-                len(left), "; ".join("pid {} ({})".format(pid, cmd[:80]) for pid, cmd in sorted(left.items()))))
+            raise RuntimeError(
+                "the check left {} child process(es) running, now killed: {}".format(
+                    len(left), "; ".join(f"pid {pid} ({cmd[:80]})" for pid, cmd in sorted(left.items()))
+                )
+            )
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -243,8 +281,13 @@ class ClaimsRun:
         role, claim_id = self.bindings[item.nodeid]
         # Plain JSON data on the report: it travels from an xdist worker to
         # the controller unchanged, and is all the controller needs.
-        data = {"claim": claim_id, "role": role, "when": report.when, "outcome": report.outcome,
-                "duration": getattr(report, "duration", 0.0) or 0.0}
+        data = {
+            "claim": claim_id,
+            "role": role,
+            "when": report.when,
+            "outcome": report.outcome,
+            "duration": getattr(report, "duration", 0.0) or 0.0,
+        }
         if report.when == "call":
             data["warnings"] = evidence.unique(item.stash.get(_WARNINGS, []))
         if report.failed:
@@ -276,7 +319,7 @@ class ClaimsRun:
             self.setup_at.pop(report.nodeid, None)
             self.results.append(_result(report.nodeid, self.phases.pop(report.nodeid)))
 
-    def _crash(self, report) -> Optional[dict]:
+    def _crash(self, report) -> dict | None:
         """The process running a started check died (pytest-xdist reports it with none of our data)."""
         started = self.phases.get(report.nodeid)
         if not started or not report.failed:
@@ -284,17 +327,26 @@ class ClaimsRun:
         elapsed = time.time() - self.setup_at.get(report.nodeid, time.time())
         limit = _timeout(self.config)
         if limit and elapsed >= 0.9 * limit:  # the setup report reaches us a moment after setup ends
-            cause = "the check ran past its time limit of {} s and its worker was stopped".format(limit)
+            cause = f"the check ran past its time limit of {limit} s and its worker was stopped"
         else:
-            cause = ("the process running the check died after {:.1f} s (a crash: segfault, abort, os._exit, "
-                     "or the out-of-memory killer)".format(elapsed))
-        return {"claim": started[0]["claim"], "role": started[0]["role"], "when": "call", "outcome": "failed",
-                "duration": elapsed, "finding": False, "crashed": True,
-                "error": {"type": "crash", "message": "{}: {}".format(cause, report.longreprtext.strip())}}
+            cause = (
+                f"the process running the check died after {elapsed:.1f} s (a crash: segfault, abort, os._exit, "
+                "or the out-of-memory killer)"
+            )
+        return {
+            "claim": started[0]["claim"],
+            "role": started[0]["role"],
+            "when": "call",
+            "outcome": "failed",
+            "duration": elapsed,
+            "finding": False,
+            "crashed": True,
+            "error": {"type": "crash", "message": f"{cause}: {report.longreprtext.strip()}"},
+        }
 
     # -- reporting ----------------------------------------------------------
 
-    def _environment(self) -> Dict[str, object]:
+    def _environment(self) -> dict[str, object]:
         """The environment as a process that runs checks describes it.
 
         Under xdist a worker describes it (the controller never imports the
@@ -304,15 +356,16 @@ class ClaimsRun:
             return dict(self.worker_environment)
         described = self.config.hook.pytest_claimcheck_environment(config=self.config) or {}
         extra = tuple(described.get("packages", ()))
-        env = environment.describe(("numpy", "hypothesis", "pytest") + extra)
+        env = environment.describe(("numpy", "hypothesis", "pytest", *extra))
         name = described.get("name") or "python-" + environment.python_tag()[2:]
         env["name"] = re.sub(r"[^A-Za-z0-9._+-]", "_", name)
         env["subject"] = described.get("subject", {})
         env["subject_version"] = described.get("version")
         return env
 
-    def _run_info(self, exitstatus, complete: bool, reason: Optional[str]) -> Dict[str, object]:
+    def _run_info(self, exitstatus, complete: bool, reason: str | None) -> dict[str, object]:
         from hypothesis import settings
+
         info = {
             "started": datetime.fromtimestamp(self.started, timezone.utc).isoformat(timespec="seconds"),
             "duration_s": round(time.time() - self.started, 2),
@@ -345,7 +398,8 @@ class ClaimsRun:
             if not self.config.getoption("claims_no_report"):
                 # plain JSON data only: anything else would kill the worker in transit
                 self.config.workeroutput["claimcheck_environment"] = json.loads(
-                    json.dumps(self._environment(), default=str))
+                    json.dumps(self._environment(), default=str)
+                )
             return
         if self.config.getoption("claims_no_report"):
             return
@@ -355,30 +409,37 @@ class ClaimsRun:
         checked = {r.claim for r in self.results}
         reason = None
         if checked != {c.id for c in self.registry.claims}:
-            reason = "{} of {} claims selected".format(len(checked), len(self.registry.claims))
+            reason = f"{len(checked)} of {len(self.registry.claims)} claims selected"
         if session.shouldfail:
-            reason = "stopped early ({})".format(session.shouldfail)
+            reason = f"stopped early ({session.shouldfail})"
         if int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) or session.shouldstop:
             reason = "interrupted"
         env = self._environment()
         only = checked if reason else None
-        report = build_report(self.registry, self.results, env, self._run_info(exitstatus, not reason, reason),
-                              only=only)
+        report = build_report(
+            self.registry, self.results, env, self._run_info(exitstatus, not reason, reason), only=only
+        )
         base = self.config.getoption("claims_reports") or os.path.join(
-            str(self.config.rootpath), self.config.getini("claims_reports"))
+            str(self.config.rootpath), self.config.getini("claims_reports")
+        )
         stem = "report.partial" if reason else "report"
         folder = os.path.join(base, env["name"])
         path = os.path.join(folder, stem + ".json")
         try:
-            write_all_atomically({
-                path: dumps(report),
-                os.path.join(folder, stem + ".md"): render(report),
-                os.path.join(folder, ("cheatsheet.partial" if reason else "cheatsheet") + ".md"):
-                    render_cheatsheet(report),
-            })
+            write_all_atomically(
+                {
+                    path: dumps(report),
+                    os.path.join(folder, stem + ".md"): render(report),
+                    os.path.join(folder, ("cheatsheet.partial" if reason else "cheatsheet") + ".md"): render_cheatsheet(
+                        report
+                    ),
+                }
+            )
         except OSError as exc:
-            sys.stderr.write("claimcheck: cannot write the report to {}: {}. Choose a writable folder with "
-                             "--claims-reports DIR.\n".format(folder, exc.strerror or exc))
+            sys.stderr.write(
+                f"claimcheck: cannot write the report to {folder}: {exc.strerror or exc}. Choose a writable folder with "
+                "--claims-reports DIR.\n"
+            )
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
             return
         self.report_path, self.report = path, report
@@ -393,14 +454,14 @@ class ClaimsRun:
             if claim["verdict"] in (BROKEN, ERROR, "deprecated"):
                 tr.write_line("{:<10} {}: {}".format(claim["verdict"], claim["id"], claim["summary"][:160]))
         tr.write_line(summary_line(self.report["summary"]))
-        tr.write_line("report: {}".format(os.path.relpath(self.report_path)))
+        tr.write_line(f"report: {os.path.relpath(self.report_path)}")
 
 
 _WARNINGS = pytest.StashKey()
 _CHILDREN = pytest.StashKey()
 
 
-def _timeout(config) -> Optional[float]:
+def _timeout(config) -> float | None:
     """The per-check time limit in force (pytest-timeout's --timeout), if any."""
     try:
         value = config.getoption("timeout")
@@ -409,7 +470,7 @@ def _timeout(config) -> Optional[float]:
     return float(value) if value else None
 
 
-def _children() -> Dict[int, str]:
+def _children() -> dict[int, str]:
     """Live child processes of this process, {pid: command line} (Linux /proc; empty elsewhere)."""
     found = {}
     me = str(os.getpid())
@@ -421,17 +482,17 @@ def _children() -> Dict[int, str]:
         if not entry.isdigit():
             continue
         try:
-            with open("/proc/{}/stat".format(entry)) as handle:
+            with open(f"/proc/{entry}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
             if fields[1] == me and fields[0] != "Z":
-                with open("/proc/{}/cmdline".format(entry), "rb") as handle:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
                     found[int(entry)] = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
         except (OSError, IndexError):
             continue
     return found
 
 
-def _result(nodeid: str, phases: List[dict]) -> CheckResult:
+def _result(nodeid: str, phases: list[dict]) -> CheckResult:
     """One check's result from what its phases reported."""
     by_phase = {p["when"]: p for p in phases}
     outcomes = {when: p["outcome"] for when, p in by_phase.items()}
@@ -440,8 +501,13 @@ def _result(nodeid: str, phases: List[dict]) -> CheckResult:
     warned = call.get("warnings", [])
     deprecations = [{k: w[k] for k in ("category", "message")} for w in warned if w["deprecation"]]
     others = [{k: w[k] for k in ("category", "message")} for w in warned if not w["deprecation"]]
-    verdict = check_verdict(outcomes.get("setup", "failed"), outcomes.get("call"), outcomes.get("teardown"),
-                            bool(call.get("finding")), bool(deprecations))
+    verdict = check_verdict(
+        outcomes.get("setup", "failed"),
+        outcomes.get("call"),
+        outcomes.get("teardown"),
+        bool(call.get("finding")),
+        bool(deprecations),
+    )
     error = failed.get("error")
     if verdict == ERROR and error is None:
         error = {"type": "error", "message": "the check did not complete"}
@@ -452,12 +518,21 @@ def _result(nodeid: str, phases: List[dict]) -> CheckResult:
         outcome = "error"
     first = phases[0]
     return CheckResult(
-        nodeid, first["claim"], first["role"], outcome, verdict, sum(p["duration"] for p in phases),
-        error=error, example=example, snippet=evidence.snippet(example, error or {}),
+        nodeid,
+        first["claim"],
+        first["role"],
+        outcome,
+        verdict,
+        sum(p["duration"] for p in phases),
+        error=error,
+        example=example,
+        snippet=evidence.snippet(example, error or {}),
         skip_reason=next((p["skip_reason"] for p in phases if p.get("skip_reason")), None),
-        deprecations=deprecations, warnings=others,
+        deprecations=deprecations,
+        warnings=others,
         notes=list(dict.fromkeys(r["text"] for r in records if r["kind"] == "note")),
-        measurements=[{k: v for k, v in r.items() if k != "kind"} for r in records if r["kind"] == "measurement"])
+        measurements=[{k: v for k, v in r.items() if k != "kind"} for r in records if r["kind"] == "measurement"],
+    )
 
 
 def _workers(config) -> int:
@@ -466,7 +541,7 @@ def _workers(config) -> int:
     return int(count) if isinstance(count, int) and count > 0 else 1
 
 
-def _skip_reason(report) -> Optional[str]:
+def _skip_reason(report) -> str | None:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).replace("Skipped: ", "", 1)
@@ -490,15 +565,22 @@ class Evidence:
     def note(self, text: str) -> None:
         self._add({"kind": "note", "text": evidence.strip_ansi(str(text))})
 
-    def measure(self, name: str, value, unit: str, detail: Optional[str] = None,
-                iqr: Optional[float] = None, rounds: Optional[int] = None) -> None:
+    def measure(
+        self,
+        name: str,
+        value,
+        unit: str,
+        detail: str | None = None,
+        iqr: float | None = None,
+        rounds: int | None = None,
+    ) -> None:
         """A figure measured in this run; `unit` is required ("bytes", "s", "ratio").
 
         A timing gives its median as `value`, with its interquartile range and
         number of rounds.
         """
         if not unit:
-            raise ValueError("measurement {!r} needs a unit".format(name))
+            raise ValueError(f"measurement {name!r} needs a unit")
         record = {"kind": "measurement", "name": name, "value": value, "unit": unit}
         if detail:
             record["detail"] = detail

@@ -1,26 +1,25 @@
 """Hypothesis profiles: fast (development), ci (derandomized), thorough (releases)."""
+
 from __future__ import annotations
 
 import os
-from typing import Dict
 
 from hypothesis import HealthCheck, Phase, settings
 
 ENV_VARIABLE = "CLAIMS_PROFILE"
 
-_COMMON = dict(
-    deadline=None,  # checks import and allocate; time is measured elsewhere
+_COMMON = {
+    "deadline": None,  # checks import and allocate; time is measured elsewhere
     # Every phase but "explain": it re-runs a failing check hundreds of times
     # to annotate which arguments mattered (10 s for one check here), and the
     # minimal counterexample says it already.
-    phases=tuple(p for p in Phase if p.name != "explain"),
-    report_multiple_bugs=False,  # one minimal counterexample per check
+    "phases": tuple(p for p in Phase if p.name != "explain"),
+    "report_multiple_bugs": False,  # one minimal counterexample per check
     # The evidence fixture is meant to be shared by all examples of a check.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
-)
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 
-PROFILES: Dict[str, dict] = {
+PROFILES: dict[str, dict] = {
     "fast": dict(_COMMON, max_examples=25),
     # derandomize: the same examples on every run; no database, so nothing a
     # previous run saved can change a CI verdict.
@@ -38,6 +37,9 @@ def choose(option: str) -> str:
     """Profile from the option, else $CLAIMS_PROFILE, else ci under CI, else fast."""
     name = option or os.environ.get(ENV_VARIABLE) or ("ci" if os.environ.get("CI") else "fast")
     if name not in PROFILES:
-        raise ValueError("unknown Hypothesis profile {!r} (from {}); choose one of {}".format(
-            name, "--claims-profile" if option else ENV_VARIABLE, ", ".join(PROFILES)))
+        raise ValueError(
+            "unknown Hypothesis profile {!r} (from {}); choose one of {}".format(
+                name, "--claims-profile" if option else ENV_VARIABLE, ", ".join(PROFILES)
+            )
+        )
     return name

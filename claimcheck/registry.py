@@ -4,6 +4,7 @@ The registry knows nothing about the library under test. It describes a
 document (the cheatsheet, pinned by commit and hash) and the claims drawn
 from it. Every error names the file, the claim id and the field.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +12,6 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,22 +36,22 @@ class Document:
     commit: str
     sha256: str
     line_count: int
-    local_copy: Optional[str]  # absolute path, or None when not configured
+    local_copy: str | None  # absolute path, or None when not configured
 
     def line_url(self, line: int) -> str:
-        return "{}#L{}".format(self.url, line)
+        return f"{self.url}#L{line}"
 
 
 @dataclass(frozen=True)
 class Claim:
     id: str
     section: str
-    lines: Tuple[int, ...]
+    lines: tuple[int, ...]
     quote: str
     wording: str
-    replacement: Optional[str] = None
-    topic: Optional[str] = None
-    note: Optional[str] = None
+    replacement: str | None = None
+    topic: str | None = None
+    note: str | None = None
 
     @property
     def first_line(self) -> int:
@@ -64,41 +64,40 @@ class Registry:
     sha256: str
     suite: str
     document: Document
-    deprecation_patterns: Tuple[str, ...]
-    claims: Tuple[Claim, ...]
-    _by_id: Dict[str, Claim] = field(default_factory=dict, compare=False, repr=False)
+    deprecation_patterns: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    _by_id: dict[str, Claim] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update((c.id, c) for c in self.claims)
 
-    def get(self, claim_id: str) -> Optional[Claim]:
+    def get(self, claim_id: str) -> Claim | None:
         return self._by_id.get(claim_id)
 
     def __contains__(self, claim_id: str) -> bool:
         return claim_id in self._by_id
 
-    def sections(self) -> List[str]:
+    def sections(self) -> list[str]:
         """Sections in document order (order of their first claimed line)."""
-        first: Dict[str, int] = {}
+        first: dict[str, int] = {}
         for claim in self.claims:
             first[claim.section] = min(first.get(claim.section, claim.first_line), claim.first_line)
         return sorted(first, key=first.__getitem__)
 
 
 def _fail(path: str, where: str, message: str, hint: str = "") -> RegistryError:
-    text = "{}: {}: {}".format(path, where, message)
+    text = f"{path}: {where}: {message}"
     if hint:
-        text += " ({})".format(hint)
+        text += f" ({hint})"
     return RegistryError(text)
 
 
 def _require(table: dict, name: str, kind: type, path: str, where: str):
     if name not in table:
-        raise _fail(path, where, "missing required field '{}'".format(name))
+        raise _fail(path, where, f"missing required field '{name}'")
     value = table[name]
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        raise _fail(path, where, "field '{}' must be a {}, got {!r}".format(
-            name, kind.__name__, value))
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise _fail(path, where, f"field '{name}' must be a {kind.__name__}, got {value!r}")
     return value
 
 
@@ -111,44 +110,61 @@ def _load_document(path: str, data: dict) -> Document:
     local = table.get("local_copy")
     if local is not None:
         local = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), str(local)))
-    return Document(table["title"], table["url"], table["commit"], table["sha256"],
-                    table["lines"], local)
+    return Document(table["title"], table["url"], table["commit"], table["sha256"], table["lines"], local)
 
 
 def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim:
-    where = "claim #{}".format(index + 1)
+    where = f"claim #{index + 1}"
     if not isinstance(table, dict):
         raise _fail(path, where, "each [[claim]] must be a table")
     claim_id = table.get("id")
     if isinstance(claim_id, str):
-        where = "claim '{}'".format(claim_id)
+        where = f"claim '{claim_id}'"
     unknown = sorted(set(table) - set(CLAIM_FIELDS) - set(OPTIONAL_CLAIM_FIELDS))
     if unknown:
-        raise _fail(path, where, "unknown field(s) {}".format(", ".join(unknown)),
-                    "allowed: {}".format(", ".join(CLAIM_FIELDS + OPTIONAL_CLAIM_FIELDS)))
+        raise _fail(
+            path,
+            where,
+            "unknown field(s) {}".format(", ".join(unknown)),
+            "allowed: {}".format(", ".join(CLAIM_FIELDS + OPTIONAL_CLAIM_FIELDS)),
+        )
     for name in ("id", "section", "quote", "wording"):
         value = _require(table, name, str, path, where)
         if not value.strip():
-            raise _fail(path, where, "field '{}' is empty".format(name))
+            raise _fail(path, where, f"field '{name}' is empty")
     if not ID_PATTERN.match(claim_id):
-        raise _fail(path, where, "field 'id' must be dotted lower-case words",
-                    "for example 'numpy.from_numpy.keeps_dtype'")
+        raise _fail(
+            path, where, "field 'id' must be dotted lower-case words", "for example 'numpy.from_numpy.keeps_dtype'"
+        )
     lines = _require(table, "lines", list, path, where)
     if not lines:
         raise _fail(path, where, "field 'lines' is empty")
     for line in lines:
         if isinstance(line, bool) or not isinstance(line, int) or not 1 <= line <= document.line_count:
-            raise _fail(path, where, "field 'lines' holds {!r}, outside the document's lines 1..{}".format(
-                line, document.line_count))
+            raise _fail(
+                path, where, f"field 'lines' holds {line!r}, outside the document's lines 1..{document.line_count}"
+            )
     quote = table["quote"]
     if "\n" in quote or len(quote) > MAX_QUOTE_CHARS:
-        raise _fail(path, where, "field 'quote' must be one line of at most {} characters".format(
-            MAX_QUOTE_CHARS), "quote a short fragment, never the document")
+        raise _fail(
+            path,
+            where,
+            f"field 'quote' must be one line of at most {MAX_QUOTE_CHARS} characters",
+            "quote a short fragment, never the document",
+        )
     for name in OPTIONAL_CLAIM_FIELDS:
         if name in table and (not isinstance(table[name], str) or not table[name].strip()):
-            raise _fail(path, where, "field '{}' must be a non-empty string".format(name))
-    return Claim(claim_id, table["section"], tuple(sorted(lines)), quote, table["wording"],
-                 table.get("replacement"), table.get("topic"), table.get("note"))
+            raise _fail(path, where, f"field '{name}' must be a non-empty string")
+    return Claim(
+        claim_id,
+        table["section"],
+        tuple(sorted(lines)),
+        quote,
+        table["wording"],
+        table.get("replacement"),
+        table.get("topic"),
+        table.get("note"),
+    )
 
 
 def load_registry(path: str) -> Registry:
@@ -157,11 +173,11 @@ def load_registry(path: str) -> Registry:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise RegistryError("{}: cannot read the claim registry: {}".format(path, exc.strerror))
+        raise RegistryError(f"{path}: cannot read the claim registry: {exc.strerror}")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError("{}: not valid TOML: {}".format(path, exc))
+        raise RegistryError(f"{path}: not valid TOML: {exc}")
     suite = data.get("suite", {})
     name = _require(suite if isinstance(suite, dict) else {}, "name", str, path, "[suite]")
     patterns = suite.get("deprecation_patterns", [])
@@ -171,50 +187,59 @@ def load_registry(path: str) -> Registry:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise _fail(path, "[suite]", "deprecation pattern {!r} is not a regular expression: {}".format(
-                pattern, exc))
+            raise _fail(path, "[suite]", f"deprecation pattern {pattern!r} is not a regular expression: {exc}")
     document = _load_document(path, data)
     tables = data.get("claim")
     if not isinstance(tables, list) or not tables:
         raise _fail(path, "[[claim]]", "no claims", "add at least one [[claim]] table")
     claims = [_load_claim(path, i, t, document) for i, t in enumerate(tables)]
-    seen: Dict[str, int] = {}
+    seen: dict[str, int] = {}
     for i, claim in enumerate(claims):
         if claim.id in seen:
-            raise _fail(path, "claim '{}'".format(claim.id),
-                        "duplicate id (claims #{} and #{})".format(seen[claim.id] + 1, i + 1),
-                        "ids are stable and unique: rename one")
+            raise _fail(
+                path,
+                f"claim '{claim.id}'",
+                f"duplicate id (claims #{seen[claim.id] + 1} and #{i + 1})",
+                "ids are stable and unique: rename one",
+            )
         seen[claim.id] = i
-    return Registry(os.path.abspath(path), hashlib.sha256(raw).hexdigest(), name, document,
-                    tuple(patterns), tuple(claims))
+    return Registry(
+        os.path.abspath(path), hashlib.sha256(raw).hexdigest(), name, document, tuple(patterns), tuple(claims)
+    )
 
 
-def check_against_document(registry: Registry, text: str) -> List[str]:
+def check_against_document(registry: Registry, text: str) -> list[str]:
     """Problems found by reading the pinned document itself (empty when none).
 
     Each quote must appear on one of its claim's lines, and each section must
     be the heading the claim's first line sits under.
     """
-    problems: List[str] = []
+    problems: list[str] = []
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if digest != registry.document.sha256:
-        problems.append("{}: [document]: the local copy's sha256 is {}, the registry pins {}".format(
-            registry.path, digest, registry.document.sha256))
+        problems.append(
+            f"{registry.path}: [document]: the local copy's sha256 is {digest}, the registry pins {registry.document.sha256}"
+        )
         return problems
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if len(lines) != registry.document.line_count:
-        problems.append("{}: [document]: the local copy has {} lines, the registry says {}".format(
-            registry.path, len(lines), registry.document.line_count))
+        problems.append(
+            f"{registry.path}: [document]: the local copy has {len(lines)} lines, the registry says {registry.document.line_count}"
+        )
         return problems
     for claim in registry.claims:
         if not any(claim.quote in lines[n - 1] for n in claim.lines):
-            problems.append("{}: claim '{}': field 'quote' {!r} is on none of lines {}".format(
-                registry.path, claim.id, claim.quote, list(claim.lines)))
-        heading = next((lines[n].lstrip("# ").strip() for n in range(claim.first_line - 1, -1, -1)
-                        if lines[n].startswith("## ")), None)
+            problems.append(
+                f"{registry.path}: claim '{claim.id}': field 'quote' {claim.quote!r} is on none of lines {list(claim.lines)}"
+            )
+        heading = next(
+            (lines[n].lstrip("# ").strip() for n in range(claim.first_line - 1, -1, -1) if lines[n].startswith("## ")),
+            None,
+        )
         if heading != claim.section:
-            problems.append("{}: claim '{}': field 'section' is {!r}, but line {} sits under {!r}".format(
-                registry.path, claim.id, claim.section, claim.first_line, heading))
+            problems.append(
+                f"{registry.path}: claim '{claim.id}': field 'section' is {claim.section!r}, but line {claim.first_line} sits under {heading!r}"
+            )
     return problems

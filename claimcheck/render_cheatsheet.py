@@ -4,9 +4,8 @@ The document's sections in order; under each, its claims with a verdict mark,
 a line of evidence where the claim does not hold, and the verified
 replacement. Quotes stay short and link to the pinned upstream revision.
 """
-from __future__ import annotations
 
-from typing import Dict, List
+from __future__ import annotations
 
 from .render_markdown import escape, inline_code, summary_line
 from .verdicts import HOLDS, MARKS
@@ -19,21 +18,26 @@ _ADVICE = {
 }
 
 
-def _claim_lines(claim: Dict[str, object], url: str) -> List[str]:
-    lines = ", ".join("[L{0}]({1}#L{0})".format(n, url) for n in claim["lines"])
-    out = ["- {} {} {} — {}".format(MARKS[claim["verdict"]], lines, inline_code(claim["quote"]),
-                                    escape(claim["wording"]))]
+def _claim_lines(claim: dict[str, object], url: str) -> list[str]:
+    lines = ", ".join(f"[L{n}]({url}#L{n})" for n in claim["lines"])
+    out = [
+        "- {} {} {} — {}".format(MARKS[claim["verdict"]], lines, inline_code(claim["quote"]), escape(claim["wording"]))
+    ]
     if claim["verdict"] != HOLDS:
         out.append("  - *{}*: {}".format(_ADVICE[claim["verdict"]], escape(claim["summary"])))
     replacement = claim["replacement"]
     if replacement and claim["verdict"] != HOLDS:
-        out.append("  - **instead:** {} {} {}".format(
-            inline_code(replacement["idiom"]), MARKS[replacement["verdict"]],
-            "verified here" if replacement["verdict"] == HOLDS else escape(replacement["summary"])))
+        out.append(
+            "  - **instead:** {} {} {}".format(
+                inline_code(replacement["idiom"]),
+                MARKS[replacement["verdict"]],
+                "verified here" if replacement["verdict"] == HOLDS else escape(replacement["summary"]),
+            )
+        )
     return out
 
 
-def render(report: Dict[str, object]) -> str:
+def render(report: dict[str, object]) -> str:
     document = report["suite"]["document"]
     url = document["url"]
     env = report["environment"]
@@ -42,7 +46,8 @@ def render(report: Dict[str, object]) -> str:
         "",
         "The [original]({}) (commit `{}`), statement by statement, with what this environment says of it. "
         "Generated from `report.json` in this folder by a run on {}; each quote links to its line.".format(
-            url, document["commit"][:12], escape(report["run"]["started"])),
+            url, document["commit"][:12], escape(report["run"]["started"])
+        ),
         "",
         "**{}**".format(summary_line(report["summary"])),
     ]
@@ -51,14 +56,14 @@ def render(report: Dict[str, object]) -> str:
         in_section = [c for c in claims if c["section"] == section]
         if not in_section:
             continue
-        out += ["", "## {}".format(escape(section))]
-        topics: List[object] = []
+        out += ["", f"## {escape(section)}"]
+        topics: list[object] = []
         for claim in in_section:
             if claim["topic"] not in topics:
                 topics.append(claim["topic"])
         for topic in topics:
             if topic:
-                out += ["", "### {}".format(escape(topic))]
+                out += ["", f"### {escape(topic)}"]
             out.append("")
             for claim in in_section:
                 if claim["topic"] == topic:

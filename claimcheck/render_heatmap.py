@@ -1,13 +1,12 @@
 """Draw the compatibility matrix as a heatmap PNG (claims down, environments across) for the README."""
-from __future__ import annotations
 
-from typing import Dict
+from __future__ import annotations
 
 from .render_html import COLOURS
 from .verdicts import VERDICTS
 
 
-def render(matrix: Dict[str, object], path: str) -> None:
+def render(matrix: dict[str, object], path: str) -> None:
     try:
         import matplotlib
     except ImportError:
@@ -19,11 +18,19 @@ def render(matrix: Dict[str, object], path: str) -> None:
 
     columns, claims = matrix["columns"], matrix["claims"]
     index = {verdict: i for i, verdict in enumerate(VERDICTS)}
-    grid = [[index[row["cells"][env]["verdict"]] if env in row["cells"] else float("nan") for env in columns]
-            for row in claims]
+    grid = [
+        [index[row["cells"][env]["verdict"]] if env in row["cells"] else float("nan") for env in columns]
+        for row in claims
+    ]
     figure, axes = pyplot.subplots(figsize=(1 + 0.3 * len(columns), 1 + 0.18 * len(claims)))
-    axes.imshow(grid, cmap=ListedColormap([COLOURS[v] for v in VERDICTS]), vmin=-0.5, vmax=len(VERDICTS) - 0.5,
-                aspect="auto", interpolation="nearest")
+    axes.imshow(
+        grid,
+        cmap=ListedColormap([COLOURS[v] for v in VERDICTS]),
+        vmin=-0.5,
+        vmax=len(VERDICTS) - 0.5,
+        aspect="auto",
+        interpolation="nearest",
+    )
     axes.set_xticks(range(len(columns)))
     axes.set_xticklabels([c.replace("torch-", "") for c in columns], rotation=90, fontsize=7)
     axes.set_yticks(range(len(claims)))
@@ -32,8 +39,13 @@ def render(matrix: Dict[str, object], path: str) -> None:
     axes.set_yticks([y - 0.5 for y in range(1, len(claims))], minor=True)
     axes.grid(which="minor", color="white", linewidth=0.6)
     axes.tick_params(which="minor", length=0)
-    axes.legend(handles=[Patch(color=COLOURS[v], label=v) for v in VERDICTS], loc="upper left",
-                bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False)
+    axes.legend(
+        handles=[Patch(color=COLOURS[v], label=v) for v in VERDICTS],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        fontsize=7,
+        frameon=False,
+    )
     axes.set_title("Cheatsheet claims × environments", fontsize=9)
     figure.savefig(path, dpi=110, bbox_inches="tight")
     pyplot.close(figure)

@@ -2,16 +2,15 @@
 
 Everything that came from a run is escaped: an exception message is data, not markup.
 """
+
 from __future__ import annotations
 
 from html import escape
-from typing import Dict, List
 
 from .render_matrix import column_groups
 from .verdicts import MARKS, VERDICTS
 
-COLOURS = {"holds": "#c8e6c9", "deprecated": "#fff3b0", "broken": "#ffcdd2", "not-run": "#e0e0e0",
-           "error": "#d1c4e9"}
+COLOURS = {"holds": "#c8e6c9", "deprecated": "#fff3b0", "broken": "#ffcdd2", "not-run": "#e0e0e0", "error": "#d1c4e9"}
 
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -33,41 +32,61 @@ document.getElementById('collapse').addEventListener('change', function (event) 
 """
 
 
-def render(matrix: Dict[str, object]) -> str:
-    columns: List[str] = matrix["columns"]
+def render(matrix: dict[str, object]) -> str:
+    columns: list[str] = matrix["columns"]
     duplicate = {env for group in column_groups(matrix) for env in group[1:]}
 
     def attributes(env):
         return ' data-duplicate="1"' if env in duplicate else ""
 
-    head = "".join('<th class="env"{}>{}</th>'.format(attributes(env), escape(env)) for env in columns)
+    head = "".join(f'<th class="env"{attributes(env)}>{escape(env)}</th>' for env in columns)
     rows = []
     for section in matrix["sections"]:
         claims = [r for r in matrix["claims"] if r["section"] == section]
         if not claims:
             continue
-        rows.append('<tr class="section"><th colspan="{}">{}</th></tr>'.format(len(columns) + 4, escape(section)))
+        rows.append(f'<tr class="section"><th colspan="{len(columns) + 4}">{escape(section)}</th></tr>')
         for row in claims:
             cells = []
             for env in columns:
                 cell = row["cells"].get(env)
                 if cell is None:
-                    cells.append('<td class="cell"{}></td>'.format(attributes(env)))
+                    cells.append(f'<td class="cell"{attributes(env)}></td>')
                     continue
-                cells.append('<td class="cell {}" title="{}"{}>{}</td>'.format(
-                    cell["verdict"].replace("-", "_"), escape("{}: {}".format(cell["verdict"], cell["summary"]),
-                                                             quote=True),
-                    attributes(env), MARKS[cell["verdict"]]))
+                cells.append(
+                    '<td class="cell {}" title="{}"{}>{}</td>'.format(
+                        cell["verdict"].replace("-", "_"),
+                        escape("{}: {}".format(cell["verdict"], cell["summary"]), quote=True),
+                        attributes(env),
+                        MARKS[cell["verdict"]],
+                    )
+                )
             changed = ", ".join("{} ({} → {})".format(c["at"], c["from"], c["to"]) for c in row["changed"])
-            rows.append('<tr class="claim" data-claim="{}"><td><code>{}</code></td><td><a href="{}">{}</a></td>'
-                        '<td><code>{}</code></td>{}<td>{}</td></tr>'.format(
-                            escape(row["id"], quote=True), escape(row["id"]), escape(row["url"], quote=True),
-                            row["lines"][0], escape(row["quote"]), "".join(cells), escape(changed or "—")))
-    share = "".join('<td class="cell"{}>{}</td>'.format(
-        attributes(env), "" if matrix["holding_share"][env] is None else "{:.0%}".format(matrix["holding_share"][env]))
-        for env in columns)
-    legend = " ".join('<span class="{}" style="background:{};padding:0 4px">{} {}</span>'.format(
-        v.replace("-", "_"), COLOURS[v], MARKS[v], v) for v in VERDICTS)
+            rows.append(
+                '<tr class="claim" data-claim="{}"><td><code>{}</code></td><td><a href="{}">{}</a></td>'
+                "<td><code>{}</code></td>{}<td>{}</td></tr>".format(
+                    escape(row["id"], quote=True),
+                    escape(row["id"]),
+                    escape(row["url"], quote=True),
+                    row["lines"][0],
+                    escape(row["quote"]),
+                    "".join(cells),
+                    escape(changed or "—"),
+                )
+            )
+    share = "".join(
+        '<td class="cell"{}>{}</td>'.format(
+            attributes(env),
+            "" if matrix["holding_share"][env] is None else "{:.0%}".format(matrix["holding_share"][env]),
+        )
+        for env in columns
+    )
+    legend = " ".join(
+        '<span class="{}" style="background:{};padding:0 4px">{} {}</span>'.format(
+            v.replace("-", "_"), COLOURS[v], MARKS[v], v
+        )
+        for v in VERDICTS
+    )
     return """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Cheatsheet claims across environments</title>
 <style>{style}</style></head>
@@ -84,5 +103,13 @@ def render(matrix: Dict[str, object]) -> str:
 </table>
 <script>{script}</script>
 </body></html>
-""".format(style=STYLE, count=len(columns), generated=escape(matrix["generated"]), legend=legend, head=head,
-           rows="\n".join(rows), share=share, script=SCRIPT)
+""".format(
+        style=STYLE,
+        count=len(columns),
+        generated=escape(matrix["generated"]),
+        legend=legend,
+        head=head,
+        rows="\n".join(rows),
+        share=share,
+        script=SCRIPT,
+    )

@@ -3,11 +3,12 @@
 The schema is written down in report.schema.json beside this file; bump
 SCHEMA_VERSION with any change a reader of old reports would notice.
 """
+
 from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Iterable, List, Optional
+from typing import Iterable
 
 from . import __version__
 from .registry import Claim, Registry
@@ -22,19 +23,19 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text and text.strip() else ""
 
 
-def _format_measure(m: Dict[str, object]) -> str:
+def _format_measure(m: dict[str, object]) -> str:
     return "{} = {} {}".format(m["name"], m["value"], m["unit"]).strip()
 
 
-def summarize(verdict: str, checks: List[CheckResult]) -> str:
+def summarize(verdict: str, checks: list[CheckResult]) -> str:
     """One line a reader sees first: why this verdict."""
     deciding = [c for c in checks if c.verdict == verdict] or checks
     if verdict in (BROKEN, ERROR):
         first = next((c for c in deciding if c.error), None)
         head = "failed" if verdict == BROKEN else "could not run"
         if len(checks) > 1:
-            head = "{} of {} checks {}".format(len(deciding), len(checks), head)
-        params = [c.nodeid[c.nodeid.index("[") + 1:-1] for c in deciding if c.nodeid.endswith("]")]
+            head = f"{len(deciding)} of {len(checks)} checks {head}"
+        params = [c.nodeid[c.nodeid.index("[") + 1 : -1] for c in deciding if c.nodeid.endswith("]")]
         if params:
             head += " ({})".format(", ".join(params))
         if first is not None:
@@ -50,17 +51,18 @@ def summarize(verdict: str, checks: List[CheckResult]) -> str:
         if not checks:
             return "no check of this claim was selected in this run"
         return deciding[0].skip_reason or "skipped"
-    parts: List[str] = []
+    parts: list[str] = []
     for check in checks:
         parts.extend(check.notes)
-    return "; ".join(dict.fromkeys(parts)) or "{} of {} checks passed".format(
-        sum(c.verdict == HOLDS for c in checks), len(checks))
+    return (
+        "; ".join(dict.fromkeys(parts)) or f"{sum(c.verdict == HOLDS for c in checks)} of {len(checks)} checks passed"
+    )
 
 
-def _claim_entry(claim: Claim, registry: Registry, checks: List[CheckResult]) -> Dict[str, object]:
+def _claim_entry(claim: Claim, registry: Registry, checks: list[CheckResult]) -> dict[str, object]:
     written = [c for c in checks if c.role == AS_WRITTEN]
     verdict = combine(c.verdict for c in written)
-    entry: Dict[str, object] = {
+    entry: dict[str, object] = {
         "id": claim.id,
         "section": claim.section,
         "topic": claim.topic,
@@ -87,10 +89,15 @@ def _claim_entry(claim: Claim, registry: Registry, checks: List[CheckResult]) ->
     return entry
 
 
-def build_report(registry: Registry, results: Iterable[CheckResult], environment: Dict[str, object],
-                 run: Dict[str, object], only: Optional[Iterable[str]] = None) -> Dict[str, object]:
+def build_report(
+    registry: Registry,
+    results: Iterable[CheckResult],
+    environment: dict[str, object],
+    run: dict[str, object],
+    only: Iterable[str] | None = None,
+) -> dict[str, object]:
     """The report for every claim (or the claims in `only`), in document order."""
-    by_claim: Dict[str, List[CheckResult]] = {}
+    by_claim: dict[str, list[CheckResult]] = {}
     # by node id: the order workers finish in must not change a report
     for result in sorted(results, key=lambda r: r.nodeid):
         by_claim.setdefault(result.claim, []).append(result)
@@ -98,7 +105,7 @@ def build_report(registry: Registry, results: Iterable[CheckResult], environment
     claims = [c for c in registry.claims if wanted is None or c.id in wanted]
     claims.sort(key=lambda c: (c.first_line, c.id))
     entries = [_claim_entry(c, registry, by_claim.get(c.id, [])) for c in claims]
-    counts = {v: 0 for v in VERDICTS}
+    counts = dict.fromkeys(VERDICTS, 0)
     for entry in entries:
         counts[entry["verdict"]] += 1
     return {
@@ -122,5 +129,5 @@ def build_report(registry: Registry, results: Iterable[CheckResult], environment
     }
 
 
-def dumps(report: Dict[str, object]) -> str:
+def dumps(report: dict[str, object]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,8 +1,8 @@
 """Small immutable records for what a run observed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
 
 AS_WRITTEN = "as-written"
 REPLACEMENT = "replacement"
@@ -19,16 +19,16 @@ class CheckResult:
     outcome: str  # passed, failed, skipped, error (the pytest words)
     verdict: str
     duration_s: float
-    error: Optional[Dict[str, str]] = None
-    example: Optional[str] = None
-    snippet: Optional[str] = None
-    skip_reason: Optional[str] = None
-    deprecations: List[Dict[str, str]] = field(default_factory=list)
-    warnings: List[Dict[str, str]] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)
-    measurements: List[Dict[str, object]] = field(default_factory=list)
+    error: dict[str, str] | None = None
+    example: str | None = None
+    snippet: str | None = None
+    skip_reason: str | None = None
+    deprecations: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    measurements: list[dict[str, object]] = field(default_factory=list)
 
-    def to_json(self) -> Dict[str, object]:
+    def to_json(self) -> dict[str, object]:
         data = {
             "nodeid": self.nodeid,
             "role": self.role,

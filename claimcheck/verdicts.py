@@ -4,9 +4,10 @@ A check's verdict comes from its pytest phases; a claim's verdict from its
 checks. Both are pure functions of small records, so the machinery tests can
 feed them fake outcomes.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable
 
 HOLDS = "holds"
 DEPRECATED = "deprecated"
@@ -27,8 +28,7 @@ MARKS = {HOLDS: "✅", DEPRECATED: "⚠️", BROKEN: "❌", NOT_RUN: "⏭️", E
 _SEVERITY = {NOT_RUN: 0, HOLDS: 1, DEPRECATED: 2, BROKEN: 3, ERROR: 4}
 
 
-def check_verdict(setup: str, call: Optional[str], teardown: Optional[str],
-                  call_is_finding: bool, warned: bool) -> str:
+def check_verdict(setup: str, call: str | None, teardown: str | None, call_is_finding: bool, warned: bool) -> str:
     """Map one check's phase outcomes ('passed', 'failed', 'skipped') to a verdict.
 
     `call_is_finding` says the call phase failed on an assertion about the

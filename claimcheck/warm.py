@@ -19,6 +19,7 @@ One helper serves one pytest process, is started at its first use, and is
 stopped when that process ends. Its pid is known to the claims plugin, so its
 lifetime is not mistaken for a process a check left running.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -31,10 +32,10 @@ import sys
 import textwrap
 import threading
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Sequence
 
 # The helper's own code: read one JSON request per line, answer one per line.
-_SERVER = textwrap.dedent(r'''
+_SERVER = textwrap.dedent(r"""
     import json, os, runpy, sys, traceback
     for name in json.loads(sys.argv[1]):
         try:
@@ -88,7 +89,7 @@ _SERVER = textwrap.dedent(r'''
                 sys.stderr.flush()
             finally:
                 os._exit(code)  # as the script left it: no destructors, no atexit handlers
-''')
+""")
 
 
 class WarmError(RuntimeError):
@@ -103,18 +104,23 @@ class Finished:
 class WarmInterpreter:
     def __init__(self, preload: Sequence[str], python: str = sys.executable) -> None:
         self.preload, self.python = list(preload), python
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
         self.lock = threading.Lock()
 
     @property
-    def pid(self) -> Optional[int]:
+    def pid(self) -> int | None:
         return self.process.pid if self.process is not None and self.process.poll() is None else None
 
     def _start(self, timeout: float) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
-        self.process = subprocess.Popen([self.python, "-c", _SERVER, json.dumps(self.preload)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                                        universal_newlines=True, bufsize=1)
+        self.process = subprocess.Popen(
+            [self.python, "-c", _SERVER, json.dumps(self.preload)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            universal_newlines=True,
+            bufsize=1,
+        )
         self._answer(timeout)
 
     def _answer(self, timeout: float) -> dict:
@@ -123,8 +129,11 @@ class WarmInterpreter:
         line = self.process.stdout.readline() if ready else ""
         if not line:
             self.stop()
-            raise WarmError("the warm interpreter {} (preloading {}) did not answer within {:.0f} s".format(
-                "died" if ready else "hung", ", ".join(self.preload), timeout))
+            raise WarmError(
+                "the warm interpreter {} (preloading {}) did not answer within {:.0f} s".format(
+                    "died" if ready else "hung", ", ".join(self.preload), timeout
+                )
+            )
         return json.loads(line)
 
     def _ask(self, request: dict, timeout: float) -> dict:
@@ -135,7 +144,7 @@ class WarmInterpreter:
         self.process.stdin.flush()
         return self._answer(timeout)
 
-    def run(self, scripts: List[dict], timeout: float = 120.0) -> List[Finished]:
+    def run(self, scripts: list[dict], timeout: float = 120.0) -> list[Finished]:
         """Run scripts side by side, each in its own forked child; wait for all.
 
         Each script is a dict: script (path), argv (list), cwd, env (the child's
@@ -147,8 +156,10 @@ class WarmInterpreter:
             try:
                 for spec in scripts:
                     pids.append(self._ask(dict(spec, op="spawn"), timeout)["pid"])
-                codes = [self._ask({"op": "wait", "pid": pid}, max(deadline - time.time(), 1.0))["returncode"]
-                         for pid in pids]
+                codes = [
+                    self._ask({"op": "wait", "pid": pid}, max(deadline - time.time(), 1.0))["returncode"]
+                    for pid in pids
+                ]
             except BaseException:
                 for pid in pids:  # a child the helper no longer watches must not outlive the check
                     try:
@@ -170,7 +181,7 @@ class WarmInterpreter:
         self.process = None
 
 
-_SHARED: Dict[tuple, WarmInterpreter] = {}
+_SHARED: dict[tuple, WarmInterpreter] = {}
 
 
 def shared(preload: Sequence[str]) -> WarmInterpreter:
@@ -181,7 +192,7 @@ def shared(preload: Sequence[str]) -> WarmInterpreter:
     return _SHARED[key]
 
 
-def helper_pids() -> List[int]:
+def helper_pids() -> list[int]:
     return [w.pid for w in _SHARED.values() if w.pid is not None]
 
 

@@ -4,6 +4,7 @@ The fallback keeps torch's own tolerance table per dtype, so a verdict means the
 same on every torch. `msg` may be a string or a callable taking the default
 message, on every torch.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -29,11 +30,13 @@ def _fallback(actual, expected, rtol, atol, equal_nan, check_dtype):
         actual = torch.tensor(actual)
     if not isinstance(expected, torch.Tensor):
         expected = torch.tensor(expected, dtype=actual.dtype)
-    assert tuple(actual.shape) == tuple(expected.shape), \
-        "The values for attribute 'shape' do not match: {} != {}.".format(actual.shape, expected.shape)
+    assert tuple(actual.shape) == tuple(expected.shape), (
+        f"The values for attribute 'shape' do not match: {actual.shape} != {expected.shape}."
+    )
     if check_dtype:
-        assert actual.dtype == expected.dtype, \
-            "The values for attribute 'dtype' do not match: {} != {}.".format(actual.dtype, expected.dtype)
+        assert actual.dtype == expected.dtype, (
+            f"The values for attribute 'dtype' do not match: {actual.dtype} != {expected.dtype}."
+        )
     default = TOLERANCES.get(actual.dtype, (0.0, 0.0))
     rtol = default[0] if rtol is None else rtol
     atol = default[1] if atol is None else atol
@@ -68,8 +71,9 @@ _NATIVE, _NATIVE_OPTIONS = _native()
 def assert_close(actual, expected, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
     try:
         if _NATIVE is not None:
-            _NATIVE(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=check_dtype,
-                    **_NATIVE_OPTIONS)
+            _NATIVE(
+                actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=check_dtype, **_NATIVE_OPTIONS
+            )
         else:
             _fallback(actual, expected, rtol, atol, equal_nan, check_dtype)
     except AssertionError as exc:

@@ -5,6 +5,7 @@ only schedules (importing it there would delay every worker's start). CUDA is
 probed lazily (at the first GPU-marked check), so importing the checks never
 initialises a device.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,10 +24,14 @@ def _schedules_only(config) -> bool:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "cuda(min_devices=1): needs at least min_devices CUDA devices; "
-                                       "skips with the reason otherwise")
-    config.addinivalue_line("markers", "early: runs other processes; scheduled first, so that its checks "
-                                       "share one worker and overlap the property tests instead of ending last")
+    config.addinivalue_line(
+        "markers", "cuda(min_devices=1): needs at least min_devices CUDA devices; skips with the reason otherwise"
+    )
+    config.addinivalue_line(
+        "markers",
+        "early: runs other processes; scheduled first, so that its checks "
+        "share one worker and overlap the property tests instead of ending last",
+    )
     if _schedules_only(config):
         return
     import torch
@@ -51,9 +56,9 @@ def cuda_skip_reason(needed: int):
     if found >= needed:
         return None
     if torch.version.cuda is None:
-        why = "this torch ({}) is built without CUDA".format(torch.__version__)
+        why = f"this torch ({torch.__version__}) is built without CUDA"
     else:
-        why = "torch.cuda.device_count() == {} (CUDA {})".format(found, torch.version.cuda)
+        why = f"torch.cuda.device_count() == {found} (CUDA {torch.version.cuda})"
     return "needs {} CUDA device{}, found {}: {}".format(needed, "s" if needed > 1 else "", found, why)
 
 
@@ -68,6 +73,7 @@ def pytest_collection_modifyitems(items):
 
 
 # -- benchmarks ---------------------------------------------------------------
+
 
 def _measure_under_xdist(config) -> None:
     """Let pytest-benchmark measure in our xdist workers.
@@ -132,8 +138,9 @@ def pytest_runtest_call(item):
     alone = _is_benchmark(item)
     taken = _take(handle, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
     if alone and not taken:
-        Evidence(item).note("measured while other checks ran: the machine lock was not free within {:.0f} s".format(
-            LOCK_WAIT_S))
+        Evidence(item).note(
+            f"measured while other checks ran: the machine lock was not free within {LOCK_WAIT_S:.0f} s"
+        )
     try:
         yield
     finally:
@@ -168,8 +175,6 @@ def _build() -> str:
     if "+" in version:
         return version
     return version + ("+cu" + torch.version.cuda.replace(".", "") if torch.version.cuda else "+cpu")
-
-
 
 
 @pytest.hookimpl

@@ -10,11 +10,12 @@ together, not absolute times, which are noisy on a shared machine.
 Under --benchmark-disable every callable still runs once, as a check, and no
 figure is recorded.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Dict, Optional
+from typing import Callable
 
 from claimcheck.render_markdown import quantity
 
@@ -27,7 +28,7 @@ def seconds(value: float) -> str:
 class Figures:
     def __init__(self, benchmark, evidence, config) -> None:
         self.benchmark, self.evidence, self.config = benchmark, evidence, config
-        self.median: Dict[str, float] = {}
+        self.median: dict[str, float] = {}
 
     @property
     def measuring(self) -> bool:
@@ -62,7 +63,7 @@ class Figures:
         start = time.perf_counter()
         fn()
         once = max(time.perf_counter() - start, 1e-9)
-        iterations = max(1, int(math.ceil(min_time / once)))
+        iterations = max(1, math.ceil(min_time / once))
         durations, began = [], time.perf_counter()
         while len(durations) < min_rounds or time.perf_counter() - began < max_time:
             start = time.perf_counter()
@@ -79,14 +80,14 @@ class Figures:
         self.median[name] = median
         self.evidence.measure(name, median, "s", iqr=iqr, rounds=rounds)
 
-    def ratio(self, name: str, top: str, bottom: str) -> Optional[float]:
+    def ratio(self, name: str, top: str, bottom: str) -> float | None:
         if top not in self.median or bottom not in self.median:
             return None
         value = self.median[top] / self.median[bottom]
         self.evidence.measure(name, round(value, 2), "ratio")
         return value
 
-    def rate(self, name: str, timed: str, nbytes: int) -> Optional[float]:
+    def rate(self, name: str, timed: str, nbytes: int) -> float | None:
         if timed not in self.median:
             return None
         value = nbytes / self.median[timed] / 1e9

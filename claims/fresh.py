@@ -5,10 +5,11 @@ imported torch._dynamo, which torch.export needs, where it exists) once for
 all of them. See claimcheck.warm for what a forked child shares with a fresh
 `python script.py`.
 """
+
 from __future__ import annotations
 
 import os
-from typing import List, Sequence
+from typing import Sequence
 
 from claimcheck import warm
 
@@ -22,6 +23,6 @@ def environment(**changes: str) -> dict:
     return env
 
 
-def run(scripts: Sequence[dict], timeout: float = 120.0) -> List[warm.Finished]:
+def run(scripts: Sequence[dict], timeout: float = 120.0) -> list[warm.Finished]:
     """Run each {script, argv, cwd, env, log} in its own process, side by side; wait for all."""
     return warm.shared(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)

@@ -4,16 +4,18 @@ A drawn value is a recipe: a numpy base array plus the operations that give it
 its layout (transpose, step-slice, flip, expand). Its repr is the Python that
 builds it, so Hypothesis's falsifying example is a snippet a reader can paste.
 """
+
 from __future__ import annotations
 
 import functools
 import math
-from typing import List, Sequence, Tuple
+from typing import Sequence
 
 import numpy as np
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
 
 def accepted(name: str) -> bool:
     """Does this torch take numpy arrays of this dtype and compute with them?
@@ -32,8 +34,23 @@ def accepted(name: str) -> bool:
 
 # numpy dtypes whose torch twin of the same name this torch supports.
 NUMERIC_DTYPES = tuple(
-    np.dtype(name) for name in ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
-                                "float64", "complex64", "complex128", "uint16", "uint32", "uint64")
+    np.dtype(name)
+    for name in (
+        "bool",
+        "uint8",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "float16",
+        "float32",
+        "float64",
+        "complex64",
+        "complex128",
+        "uint16",
+        "uint32",
+        "uint64",
+    )
     if accepted(name)
 )
 
@@ -48,7 +65,7 @@ def _literal(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (complex, np.complexfloating)):
-        return "complex({}, {})".format(_literal(float(value.real)), _literal(float(value.imag)))
+        return f"complex({_literal(float(value.real))}, {_literal(float(value.imag))})"
     if isinstance(value, (float, np.floating)):
         value = float(value)
         if math.isnan(value):
@@ -71,22 +88,25 @@ def array_code(array: np.ndarray) -> str:
     """Python that rebuilds `array` (contiguous, same dtype and values)."""
     dtype = repr(array.dtype.str)
     if array.size == 0 or (array.dtype.kind in "biufc" and not np.any(array)):
-        return "np.zeros({!r}, dtype={})".format(tuple(array.shape), dtype)
-    values = [_literal(v) for v in array.ravel().tolist()] if array.dtype.kind not in "mMV" else \
-        [_literal(v) for v in array.ravel()]
+        return f"np.zeros({tuple(array.shape)!r}, dtype={dtype})"
+    values = (
+        [_literal(v) for v in array.ravel().tolist()]
+        if array.dtype.kind not in "mMV"
+        else [_literal(v) for v in array.ravel()]
+    )
     if array.dtype.kind in "mM":
         body = "np.array([{}], dtype='int64').view({})".format(", ".join(values), dtype)
     elif array.dtype.kind == "V":
         body = "np.frombuffer(b''.join([{}]), dtype={})".format(", ".join(values), dtype)
     else:
         body = "np.array([{}], dtype={})".format(", ".join(values), dtype)
-    return body if array.ndim == 1 else "{}.reshape({!r})".format(body, tuple(array.shape))
+    return body if array.ndim == 1 else f"{body}.reshape({tuple(array.shape)!r})"
 
 
 class Layout:
     """Operations that give a base array its layout, applied alike to numpy and torch."""
 
-    def __init__(self, ops: Sequence[Tuple[str, tuple]]) -> None:
+    def __init__(self, ops: Sequence[tuple[str, tuple]]) -> None:
         self.ops = tuple(ops)
 
     def numpy(self, array: np.ndarray) -> np.ndarray:
@@ -128,14 +148,15 @@ class Layout:
 def _slice_code(spec) -> str:
     start, stop, step = spec
     text = "{}:{}".format("" if start is None else start, "" if stop is None else stop)
-    return text + ("" if step in (None, 1) else ":{}".format(step))
+    return text + ("" if step in (None, 1) else f":{step}")
 
 
 @st.composite
-def layouts(draw, shape: Tuple[int, ...], negative_steps: bool = False, expand: bool = True,
-            fortran: bool = False) -> Layout:
+def layouts(
+    draw, shape: tuple[int, ...], negative_steps: bool = False, expand: bool = True, fortran: bool = False
+) -> Layout:
     """Zero to three layout operations valid for an array of `shape`."""
-    ops: List[Tuple[str, tuple]] = []
+    ops: list[tuple[str, tuple]] = []
     kinds = ["transpose", "slice"] + (["expand"] if expand else []) + (["fortran"] if fortran else [])
     for _ in range(draw(st.integers(0, 3))):
         ndim = len(shape)
@@ -161,7 +182,7 @@ def layouts(draw, shape: Tuple[int, ...], negative_steps: bool = False, expand: 
             # grow size-1 sides, and maybe add a leading side: both give stride 0
             grown = tuple(draw(st.integers(1, 3)) if s == 1 else s for s in shape)
             if draw(st.booleans()):
-                grown = (draw(st.integers(2, 3)),) + grown
+                grown = (draw(st.integers(2, 3)), *grown)
             if grown:  # a 0-d tensor has nothing to expand
                 ops.append(("expand", grown))
                 shape = grown
@@ -193,8 +214,9 @@ def _swapped(shape, a, b):
 def shapes(max_dims: int = 4) -> st.SearchStrategy:
     """Every shape, 0-d and zero-size included; most have sides of 2 or more,
     where layouts differ from the contiguous one."""
-    return (hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=4)
-            | hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=2, max_side=4))
+    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=4) | hnp.array_shapes(
+        min_dims=1, max_dims=max_dims, min_side=2, max_side=4
+    )
 
 
 class ArrayCase:
@@ -210,11 +232,11 @@ class ArrayCase:
         text = array_code(self.base)
         for name, args in self.layout.ops:
             if name == "fortran":
-                text = "np.asfortranarray({})".format(text)
+                text = f"np.asfortranarray({text})"
             elif name == "transpose":
                 text = "np.swapaxes({}, {}, {})".format(text, *args)
             elif name == "expand":
-                text = "np.broadcast_to({}, {!r})".format(text, args)
+                text = f"np.broadcast_to({text}, {args!r})"
             else:
                 text += Layout([(name, args)]).code()
         return text
@@ -233,7 +255,7 @@ class TensorCase:
         return self.layout.numpy(self.base.copy())
 
     def __repr__(self) -> str:
-        return "torch.from_numpy({}){}".format(array_code(self.base), self.layout.code())
+        return f"torch.from_numpy({array_code(self.base)}){self.layout.code()}"
 
 
 @functools.lru_cache(maxsize=None)
@@ -245,7 +267,7 @@ def values(dtype: np.dtype) -> st.SearchStrategy:
 
 
 @functools.lru_cache(maxsize=None)
-def arrays(dtype: np.dtype, shape: Tuple[int, ...]) -> st.SearchStrategy:
+def arrays(dtype: np.dtype, shape: tuple[int, ...]) -> st.SearchStrategy:
     """Arrays of `dtype` and `shape`, special values included (one strategy per pair, reused)."""
     return hnp.arrays(dtype, shape, elements=_elements(dtype))
 

@@ -1,10 +1,11 @@
 """Measure what autograd keeps for backward, in bytes, for a real small network."""
+
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple
+from typing import Callable
 
-import torch
 import seeding
+import torch
 
 
 class SmallNet(torch.nn.Module):
@@ -22,7 +23,7 @@ class SmallNet(torch.nn.Module):
         return self.head(x.reshape(x.shape[0], -1))
 
 
-def network_and_input(seed: int = 0) -> Tuple[SmallNet, torch.Tensor]:
+def network_and_input(seed: int = 0) -> tuple[SmallNet, torch.Tensor]:
     seeding.seed(seed)
     return SmallNet(), torch.randn(8, 3, 16, 16)
 
@@ -32,14 +33,14 @@ def _hooks():
     return getattr(graph, "saved_tensors_hooks", None)
 
 
-def can_measure() -> Optional[str]:
+def can_measure() -> str | None:
     """None when this torch can measure saved tensors, else the reason it cannot."""
     if _hooks() is None:
         return "torch.autograd.graph.saved_tensors_hooks does not exist in this torch (it arrived in 1.10)"
     return None
 
 
-def _storage(t: torch.Tensor) -> Tuple[int, int]:
+def _storage(t: torch.Tensor) -> tuple[int, int]:
     if hasattr(t, "untyped_storage"):
         storage = t.untyped_storage()
         return storage.data_ptr(), storage.nbytes()
@@ -47,7 +48,7 @@ def _storage(t: torch.Tensor) -> Tuple[int, int]:
     return storage.data_ptr(), storage.size() * t.element_size()
 
 
-def saved_bytes(model: torch.nn.Module, run: Callable[[], torch.Tensor]) -> Tuple[int, torch.Tensor]:
+def saved_bytes(model: torch.nn.Module, run: Callable[[], torch.Tensor]) -> tuple[int, torch.Tensor]:
     """Bytes of the distinct storages autograd saves for backward while `run()` executes.
 
     The model's own parameters are left out: autograd references them but they

@@ -3,21 +3,31 @@
 Tolerances come from one table per dtype (torch.testing's own defaults, the
 same table `assert_close` uses), never from literals in each check.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import torch
-
-from claimcheck import ClaimBroken
 from closeness import assert_close
 from layouts import accepted
 
-
+from claimcheck import ClaimBroken
 
 # dtypes torch fully supports that numpy mirrors; uint16/32/64 are left out
 # because torch documents them as having only limited support in eager mode.
-CANDIDATES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
-              "complex64", "complex128")
+CANDIDATES = (
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+)
 _ACCEPTED = {n: accepted(n) for n in CANDIDATES}  # probed once, at import
 FULL_DTYPES = tuple(np.dtype(n) for n in CANDIDATES if _ACCEPTED[n])
 #: What the domain leaves out on this torch, for the evidence.
@@ -38,30 +48,31 @@ def compare(torch_call, numpy_call, spelling: str, evidence=None) -> None:
     or different values, breaks the claim; a refusal by both is recorded.
     """
     if evidence is not None and MISSING_DTYPES:
-        evidence.note("this torch refuses numpy arrays of {}: left out of the domain".format(
-            ", ".join(MISSING_DTYPES)))
+        evidence.note("this torch refuses numpy arrays of {}: left out of the domain".format(", ".join(MISSING_DTYPES)))
     with np.errstate(all="ignore"):
         expected, numpy_error = _outcome(numpy_call)
     actual, torch_error = _outcome(torch_call)
     if torch_error is not None and numpy_error is not None:
         if evidence is not None:
-            evidence.note("where numpy refuses, so does torch (e.g. {}: numpy {}, torch {})".format(
-                spelling, type(numpy_error).__name__, type(torch_error).__name__))
+            evidence.note(
+                f"where numpy refuses, so does torch (e.g. {spelling}: numpy {type(numpy_error).__name__}, torch {type(torch_error).__name__})"
+            )
         return
     if torch_error is not None:
         raise ClaimBroken(spelling, type(torch_error).__name__, str(torch_error))
     if numpy_error is not None:
         # torch going further than numpy breaks no numpy semantics; say so
         if evidence is not None:
-            evidence.note("torch accepts inputs numpy refuses (e.g. {} where numpy raises {})".format(
-                spelling, type(numpy_error).__name__))
+            evidence.note(
+                f"torch accepts inputs numpy refuses (e.g. {spelling} where numpy raises {type(numpy_error).__name__})"
+            )
         return
     expected = np.array(expected)  # keeps 0-d results 0-d
-    assert tuple(actual.shape) == expected.shape, "{}.shape={}, but numpy gives {}".format(
-        spelling, tuple(actual.shape), expected.shape)
+    assert tuple(actual.shape) == expected.shape, (
+        f"{spelling}.shape={tuple(actual.shape)}, but numpy gives {expected.shape}"
+    )
     as_torch = torch.from_numpy(expected.astype(_numpy_twin(actual.dtype)))
-    assert_close(actual, as_torch, equal_nan=True, check_dtype=False,
-                               msg=lambda m: "{}\n[{} against numpy]".format(m, spelling))
+    assert_close(actual, as_torch, equal_nan=True, check_dtype=False, msg=lambda m: f"{m}\n[{spelling} against numpy]")
 
 
 def _numpy_twin(dtype: torch.dtype) -> np.dtype:

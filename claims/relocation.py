@@ -6,6 +6,7 @@ before the class can be imported: one subprocess serves lines 155-159.
 Everything happens in a temporary directory the check made itself; the only
 files unpickled are the ones the save step just wrote there.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import textwrap
 
 import fresh
 
-NET_SOURCE = textwrap.dedent('''
+NET_SOURCE = textwrap.dedent("""
     import torch
 
     class Net(torch.nn.Module):
@@ -24,9 +25,9 @@ NET_SOURCE = textwrap.dedent('''
 
         def forward(self, x):
             return torch.tanh(self.fc(x))
-''')
+""")
 
-SAVE = textwrap.dedent('''
+SAVE = textwrap.dedent("""
     import os, sys
     sys.path.insert(0, os.getcwd())  # the user runs from the project folder
     import torch, netdef
@@ -51,11 +52,11 @@ SAVE = textwrap.dedent('''
             refusals["export_without_class"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
     with open("../refusals.json", "w") as handle:
         json.dump(refusals, handle)
-''')
+""")
 
 # One fresh interpreter tries every way of loading, in an order where no step
 # can help a later one: the failing load comes before the class is importable.
-LOAD = textwrap.dedent('''
+LOAD = textwrap.dedent("""
     import inspect, json, os, sys, traceback
     import torch
     results = {}
@@ -94,7 +95,7 @@ LOAD = textwrap.dedent('''
         return net
     attempt("state_dict", from_state_dict)
     print("RESULTS " + json.dumps(results))
-''')
+""")
 
 
 def run(folder: str, timeout: float = 120.0) -> dict:
@@ -112,12 +113,13 @@ def run(folder: str, timeout: float = 120.0) -> dict:
     line = [l for l in out.splitlines() if l.startswith("RESULTS ")]
     if not line:
         raise RuntimeError("the load script printed no results:\n" + out)
-    return json.loads(line[-1][len("RESULTS "):])
+    return json.loads(line[-1][len("RESULTS ") :])
 
 
 def _python(script: str, cwd: str, env: dict, timeout: float) -> str:
-    done, = fresh.run([dict(script=script, argv=[], cwd=cwd, env=env, log=script + ".log")], timeout=timeout)
+    (done,) = fresh.run(
+        [{"script": script, "argv": [], "cwd": cwd, "env": env, "log": script + ".log"}], timeout=timeout
+    )
     if done.returncode != 0:
-        raise RuntimeError("{} exited with {}:\n{}".format(os.path.basename(script), done.returncode,
-                                                           done.output[-3000:]))
+        raise RuntimeError(f"{os.path.basename(script)} exited with {done.returncode}:\n{done.output[-3000:]}")
     return done.output

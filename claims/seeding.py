@@ -1,4 +1,5 @@
 """Seeding torch's CPU generator, the one every check here draws from."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """Lines 22-29: common torch functions, against their numpy namesakes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,10 +8,8 @@ import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
 from layouts import Layout, TensorCase, arrays, layouts, shapes
 from oracle import FULL_DTYPES, compare
-
 
 BROADCASTABLE = hnp.mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
 
@@ -26,10 +25,12 @@ def operands(draw, dtypes=FULL_DTYPES):
 def floating(numpy_fn):
     """numpy's function as torch documents it for integer and bool inputs:
     they are first promoted to the default float dtype (float32), then computed."""
+
     def oracle(a):
         if a.dtype.kind in "biu":
             a = a.astype(torch.empty(0).numpy().dtype).astype(np.float64)
         return numpy_fn(a)
+
     oracle.__name__ = numpy_fn.__name__
     return oracle
 
@@ -64,9 +65,13 @@ def _every_dtype(test):
     return test
 
 
-@pytest.mark.parametrize("spelling, fn, oracle", [
-    pytest.param(spelling, fn, oracle, id=claim.split(".")[1], marks=pytest.mark.claim(claim))
-    for claim, spelling, fn, oracle in UNARY])
+@pytest.mark.parametrize(
+    "spelling, fn, oracle",
+    [
+        pytest.param(spelling, fn, oracle, id=claim.split(".")[1], marks=pytest.mark.claim(claim))
+        for claim, spelling, fn, oracle in UNARY
+    ],
+)
 @given(x=operands())
 @_every_dtype
 def test_unary_function_matches_numpy(spelling, fn, oracle, x, evidence):
@@ -80,8 +85,12 @@ def test_sum_over_a_dim_matches_numpy(x, data, evidence):
     # torch documents that a 0-d tensor accepts dim 0 or -1, as if it had one element
     dim = data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1), label="dim")
     oracle_axis = dim if ndim else None
-    compare(lambda: torch.sum(x.build(), dim=dim), lambda: np.sum(x.numpy(), axis=oracle_axis),
-            "torch.sum(x, dim={})".format(dim), evidence)
+    compare(
+        lambda: torch.sum(x.build(), dim=dim),
+        lambda: np.sum(x.numpy(), axis=oracle_axis),
+        f"torch.sum(x, dim={dim})",
+        evidence,
+    )
 
 
 @pytest.mark.claim("functions.div")

@@ -1,15 +1,16 @@
 """Line 163: 2D pixel-wise cross-entropy, promised by the cheatsheet."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import seeding
 import torch
+from closeness import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
 from claimcheck import finding
-from closeness import assert_close
-import seeding
 
 
 @pytest.mark.claim("loss.cross_entropy_2d")

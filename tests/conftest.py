@@ -1,4 +1,5 @@
 """Fixtures for the machinery's tests: a synthetic claims tree run through the real plugin."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ def claim_table(claim_id, section="Numbers", lines=(3,), quote="Numbers are equa
         wording = "wording of {}"
         """).format(claim_id, section, list(lines), quote, claim_id)
     if replacement:
-        text += 'replacement = "{}"\n'.format(replacement)
+        text += f'replacement = "{replacement}"\n'
     return text
 
 
@@ -54,8 +55,11 @@ class Run:
 
     def outcomes(self):
         """pytest's closing counts, as {'passed': 3, 'failed': 1, ...}."""
-        last = [l for l in self.output.splitlines() if " in " in l and ("passed" in l or "failed" in l
-                                                                          or "skipped" in l or "error" in l)]
+        last = [
+            l
+            for l in self.output.splitlines()
+            if " in " in l and ("passed" in l or "failed" in l or "skipped" in l or "error" in l)
+        ]
         counts = {}
         for part in last[-1].strip("= ").split(" in ")[0].split(", "):
             number, word = part.split(" ")[:2]
@@ -77,6 +81,7 @@ class ClaimsTree:
 
     def registry(self, *claims):
         import hashlib
+
         sha = hashlib.sha256(DOCUMENT.encode()).hexdigest()
         (self.root / "claims" / "claims.toml").write_text(REGISTRY_HEAD.format(sha=sha) + "".join(claims))
 
@@ -84,10 +89,28 @@ class ClaimsTree:
         (self.root / "claims" / name).write_text(textwrap.dedent(source))
 
     def run(self, *args, timeout=120, cwd=None):
-        command = [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", "-p", "no:cacheprovider",
-                   "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
-        done = subprocess.run(command, cwd=str(cwd or self.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout)
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "claimcheck.plugin",
+            "-p",
+            "no:cacheprovider",
+            "--claims-reports",
+            str(self.reports),
+            "--claims-profile",
+            "ci",
+            *args,
+        ]
+        done = subprocess.run(
+            command,
+            cwd=str(cwd or self.root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=timeout,
+        )
         return Run(done)
 
     def report(self, stem="report"):

@@ -1,11 +1,12 @@
 """Bisect finds the boundary, looking at about log2 of the versions."""
+
 from __future__ import annotations
 
 import math
 
 from claimcheck.bisect import bisect
 
-VERSIONS = ["1.{}".format(i) for i in range(30)]
+VERSIONS = [f"1.{i}" for i in range(30)]
 
 
 def test_finds_the_first_changed_version_with_few_looks():

@@ -1,4 +1,5 @@
 """Every non-blank line of the cheatsheet is a claim or a listed non-claim (project data, no network)."""
+
 from __future__ import annotations
 
 import os
@@ -30,7 +31,7 @@ def test_every_statement_is_covered(registry, statements):
 def test_nonblank_lines_match_the_pinned_document(registry, statements):
     copy = registry.document.local_copy
     if copy is None or not os.path.exists(copy):
-        pytest.skip("no local copy of the cheatsheet at {}".format(copy))
+        pytest.skip(f"no local copy of the cheatsheet at {copy}")
     with open(copy, encoding="utf-8") as handle:
         lines = handle.read().split("\n")
     assert statements[0] == [i + 1 for i, line in enumerate(lines) if line.strip()]

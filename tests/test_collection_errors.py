@@ -1,24 +1,28 @@
 """Collection stops, with a message naming the check and the claim, when registry and checks disagree."""
+
 from __future__ import annotations
 
 from conftest import claim_table
 
-HOLDS = '''
+HOLDS = """
 import pytest
 
 @pytest.mark.claim("demo.a")
 def test_a():
     assert True
-'''
+"""
 
 
 def test_unknown_claim(tree):
     tree.registry(claim_table("demo.a"))
-    tree.checks(HOLDS + '''
+    tree.checks(
+        HOLDS
+        + """
 @pytest.mark.claim("demo.aa")
 def test_typo():
     assert True
-''')
+"""
+    )
     run = tree.run()
     assert run.returncode == 4
     assert "test_demo.py::test_typo names unknown claim 'demo.aa' (did you mean 'demo.a'?)" in run.output
@@ -35,10 +39,13 @@ def test_claim_without_check(tree):
 
 def test_check_naming_no_claim(tree):
     tree.registry(claim_table("demo.a"))
-    tree.checks(HOLDS + '''
+    tree.checks(
+        HOLDS
+        + """
 def test_orphan():
     assert True
-''')
+"""
+    )
     run = tree.run()
     assert run.returncode == 4
     assert "test_demo.py::test_orphan names no claims" in run.output
@@ -46,11 +53,14 @@ def test_orphan():
 
 def test_replacement_for_a_claim_without_one(tree):
     tree.registry(claim_table("demo.a"))
-    tree.checks(HOLDS + '''
+    tree.checks(
+        HOLDS
+        + """
 @pytest.mark.replacement("demo.a")
 def test_new():
     assert True
-''')
+"""
+    )
     run = tree.run()
     assert run.returncode == 4
     assert "is a replacement check, but claim 'demo.a'" in run.output
@@ -74,14 +84,17 @@ def test_markers_are_registered(tree):
 def test_a_check_module_that_fails_to_import_costs_its_own_claims(tree):
     tree.registry(claim_table("demo.a"), claim_table("demo.b"))
     tree.checks(HOLDS)
-    tree.checks('''
+    tree.checks(
+        """
 import pytest
 import no_such_module_anywhere
 
 @pytest.mark.claim("demo.b")
 def test_b():
     assert True
-''', name="test_broken.py")
+""",
+        name="test_broken.py",
+    )
     run = tree.run("--continue-on-collection-errors", cwd=tree.root / "claims")  # node ids stay rootdir-relative
     report = tree.report()
     assert report["run"]["complete"] is True, run.output

@@ -2,6 +2,7 @@
 
 Runs real claims, so it needs torch; `nox -s tests` installs it.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Checks that share torch warnings (volatile, torch.range) and Hypothesis checks.
 SUBSET = ["claims/test_inference.py", "claims/test_shapes.py", "claims/test_reshaping.py"]
 
-ORDER_PLUGIN = '''
+ORDER_PLUGIN = """
 import os
 import random
 
@@ -30,7 +31,7 @@ def pytest_collection_modifyitems(items):
         items.reverse()
     elif order.startswith("shuffle:"):
         random.Random(int(order.split(":")[1])).shuffle(items)
-'''
+"""
 
 
 def _run(tmp_path, order):
@@ -38,10 +39,29 @@ def _run(tmp_path, order):
     folder.mkdir()
     (folder / "claims_order.py").write_text(ORDER_PLUGIN)
     env = dict(os.environ, CLAIMS_TEST_ORDER=order, PYTHONPATH=str(folder))
-    done = subprocess.run([sys.executable, "-m", "pytest", *SUBSET, "-p", "claims_order", "-p", "no:randomly",
-                           "--claims-profile", "ci", "--claims-reports", str(folder / "reports"), "-q"],
-                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *SUBSET,
+            "-p",
+            "claims_order",
+            "-p",
+            "no:randomly",
+            "--claims-profile",
+            "ci",
+            "--claims-reports",
+            str(folder / "reports"),
+            "-q",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode in (0, 1), done.stdout[-3000:]
     (report,) = (folder / "reports").glob("*/report.partial.json")
     return _without_timings(json.loads(report.read_text()))
@@ -51,12 +71,17 @@ def _without_timings(report):
     claims = []
     for claim in report["claims"]:
         checks = claim["checks"] + (claim["replacement"] or {}).get("checks", [])
-        claims.append({
-            "id": claim["id"], "verdict": claim["verdict"], "summary": claim["summary"],
-            "replacement": (claim["replacement"] or {}).get("verdict"),
-            "checks": sorted(({k: v for k, v in c.items() if k != "duration_s"} for c in checks),
-                             key=lambda c: c["nodeid"]),
-        })
+        claims.append(
+            {
+                "id": claim["id"],
+                "verdict": claim["verdict"],
+                "summary": claim["summary"],
+                "replacement": (claim["replacement"] or {}).get("verdict"),
+                "checks": sorted(
+                    ({k: v for k, v in c.items() if k != "duration_s"} for c in checks), key=lambda c: c["nodeid"]
+                ),
+            }
+        )
     return sorted(claims, key=lambda c: c["id"])
 
 

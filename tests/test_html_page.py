@@ -1,4 +1,5 @@
 """The compatibility page in a real headless Chromium (Debian's package): loads cleanly, right grid, no injection."""
+
 from __future__ import annotations
 
 import os
@@ -11,17 +12,39 @@ from claimcheck.render_html import render
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
 
 
 def _report(name, version, verdicts):
-    return {"schema_version": 1, "suite": {"sections": ["Numbers", "Old things"]},
-            "environment": {"name": name, "subject_version": version}, "run": {"started": "2026-11-29"},
-            "claims": [{"id": claim_id, "section": section, "lines": [line], "url": "https://example.invalid",
-                        "quote": "q " + PAYLOAD, "wording": "w", "verdict": verdict, "summary": PAYLOAD}
-                       for line, (claim_id, section, verdict) in enumerate(verdicts, 3)]}
+    return {
+        "schema_version": 1,
+        "suite": {"sections": ["Numbers", "Old things"]},
+        "environment": {"name": name, "subject_version": version},
+        "run": {"started": "2026-11-29"},
+        "claims": [
+            {
+                "id": claim_id,
+                "section": section,
+                "lines": [line],
+                "url": "https://example.invalid",
+                "quote": "q " + PAYLOAD,
+                "wording": "w",
+                "verdict": verdict,
+                "summary": PAYLOAD,
+            }
+            for line, (claim_id, section, verdict) in enumerate(verdicts, 3)
+        ],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +68,11 @@ def _open(browser, path):
 
 
 def test_synthetic_page_loads_cleanly_and_escapes_run_text(browser, tmp_path):
-    reports = [("a", _report("lib-1.0", "1.0", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
-               ("b", _report("lib-1.1", "1.1", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
-               ("c", _report("lib-2.0", "2.0", [("demo.a", "Numbers", "error"), ("demo.b", "Old things", "holds")]))]
+    reports = [
+        ("a", _report("lib-1.0", "1.0", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
+        ("b", _report("lib-1.1", "1.1", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
+        ("c", _report("lib-2.0", "2.0", [("demo.a", "Numbers", "error"), ("demo.b", "Old things", "holds")])),
+    ]
     path = tmp_path / "compatibility.html"
     path.write_text(render(merge(reports, [])))
     page, problems = _open(browser, path)

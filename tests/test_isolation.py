@@ -1,4 +1,5 @@
 """Fault injection through the real plugin: whatever a check does, it costs only its own claim."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ from conftest import ClaimsTree, claim_table
 pytest.importorskip("xdist", reason="isolation needs pytest-xdist (a dependency of the project)")
 pytest.importorskip("pytest_timeout", reason="time limits need pytest-timeout (in the test extra)")
 
-FAULTS = '''
+FAULTS = """
 import ctypes
 import os
 import subprocess
@@ -57,10 +58,18 @@ def test_child():
 @pytest.mark.claim("demo.holds_after")
 def test_holds_after():
     assert "still" == "still"
-'''
+"""
 
-IDS = ["demo.holds", "demo.segfault", "demo.abort", "demo.exit", "demo.hang", "demo.memory", "demo.child",
-       "demo.holds_after"]
+IDS = [
+    "demo.holds",
+    "demo.segfault",
+    "demo.abort",
+    "demo.exit",
+    "demo.hang",
+    "demo.memory",
+    "demo.child",
+    "demo.holds_after",
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +77,19 @@ def faults(tmp_path_factory):
     tree = ClaimsTree(tmp_path_factory.mktemp("faults"))
     tree.registry(*(claim_table(i) for i in IDS))
     tree.checks(FAULTS)
-    run = tree.run("-n", "2", "--timeout", "8", "--timeout-method", "thread",
-                   "--claims-memory-limit", "2048", "-p", "no:faulthandler", timeout=300)
+    run = tree.run(
+        "-n",
+        "2",
+        "--timeout",
+        "8",
+        "--timeout-method",
+        "thread",
+        "--claims-memory-limit",
+        "2048",
+        "-p",
+        "no:faulthandler",
+        timeout=300,
+    )
     report = tree.report()
     return run, {c["id"]: c for c in report["claims"]}, report
 

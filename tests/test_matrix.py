@@ -1,4 +1,5 @@
 """Merging run reports: ordering, changes, collapsed columns, and unreadable reports skipped by name."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,19 @@ def _report(name, version, verdicts):
         "suite": {"sections": ["Numbers"]},
         "environment": {"name": name, "subject_version": version},
         "run": {"started": "2026-11-29T00:00:00+00:00"},
-        "claims": [{"id": claim_id, "section": "Numbers", "lines": [3], "url": "https://example.invalid#L3",
-                    "quote": "q", "wording": "w", "verdict": verdict, "summary": "why " + verdict}
-                   for claim_id, verdict in verdicts.items()],
+        "claims": [
+            {
+                "id": claim_id,
+                "section": "Numbers",
+                "lines": [3],
+                "url": "https://example.invalid#L3",
+                "quote": "q",
+                "wording": "w",
+                "verdict": verdict,
+                "summary": "why " + verdict,
+            }
+            for claim_id, verdict in verdicts.items()
+        ],
     }
 
 
@@ -54,6 +65,7 @@ def test_unreadable_reports_are_skipped_by_name(tmp_path, capsys):
 
 def test_heatmap_is_a_png(tmp_path):
     import pytest
+
     pytest.importorskip("matplotlib", reason="the heatmap needs matplotlib (render extra)")
     from claimcheck.render_heatmap import render as heatmap
 

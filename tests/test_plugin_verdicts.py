@@ -1,14 +1,15 @@
 """The plugin end to end on synthetic claims: each verdict, its evidence, the report."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
-
-from conftest import ClaimsTree, claim_table
 from test_units import schema_validator
 
-CHECKS = '''
+from conftest import ClaimsTree, claim_table
+
+CHECKS = """
 import warnings
 
 import pytest
@@ -79,10 +80,18 @@ def test_our_bug():
 @pytest.mark.claim("demo.html")
 def test_html():
     assert False, "<script>alert(1)</script> | **bold**"
-'''
+"""
 
-IDS = ["demo.holds", "demo.counterexample", "demo.raises", "demo.deprecated", "demo.skipped",
-       "demo.fixture_error", "demo.our_bug", "demo.html"]
+IDS = [
+    "demo.holds",
+    "demo.counterexample",
+    "demo.raises",
+    "demo.deprecated",
+    "demo.skipped",
+    "demo.fixture_error",
+    "demo.our_bug",
+    "demo.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +142,11 @@ def test_counterexample_is_a_runnable_snippet(ran):
 
 def test_subject_error_names_the_call(ran):
     check = _claim(ran[1], "demo.raises")["checks"][0]
-    assert check["error"] == {"type": "ValueError", "call": "int('ten')",
-                              "message": "invalid literal for int() with base 10: 'ten'"}
+    assert check["error"] == {
+        "type": "ValueError",
+        "call": "int('ten')",
+        "message": "invalid literal for int() with base 10: 'ten'",
+    }
 
 
 def test_deprecation_warning_is_evidence_in_any_order(ran):
@@ -154,15 +166,17 @@ def test_skip_reason_and_errors(ran):
 
 def test_measurements_and_notes_are_recorded_once(ran):
     check = _claim(ran[1], "demo.holds")["checks"][0]
-    assert check["measurements"] == [{"name": "bytes kept", "value": 0, "unit": "bytes"},
-                                     {"name": "a call", "value": 0.0012, "unit": "s", "iqr": 0.0001, "rounds": 7}]
+    assert check["measurements"] == [
+        {"name": "bytes kept", "value": 0, "unit": "bytes"},
+        {"name": "a call", "value": 0.0012, "unit": "s", "iqr": 0.0001, "rounds": 7},
+    ]
     assert check["notes"] == ["integers are reflexive"]
 
 
 def test_measurements_have_their_own_section_in_the_markdown(ran_tree):
     folder = next(p for p in ran_tree[0].reports.iterdir() if p.is_dir())
     text = (folder / "report.md").read_text()
-    section = text[text.index("## Measurements"):text.index("## Evidence")]
+    section = text[text.index("## Measurements") : text.index("## Evidence")]
     assert "### demo.holds" in section and "- integers are reflexive" in section
     assert "| a call | 1.2 ms | 100 µs | 7 |" in section
     assert "| bytes kept | 0 bytes |  |  |" in section
@@ -188,7 +202,7 @@ def test_markdown_escapes_run_text(ran_tree):
 
 def test_subset_run_keeps_the_full_report(tree):
     tree.registry(claim_table("demo.a"), claim_table("demo.b"))
-    tree.checks('''
+    tree.checks("""
         import pytest
 
         @pytest.mark.claim("demo.a")
@@ -198,7 +212,7 @@ def test_subset_run_keeps_the_full_report(tree):
         @pytest.mark.claim("demo.b")
         def test_b():
             assert True
-        ''')
+        """)
     assert tree.run().outcomes() == {"passed": 2}
     full = tree.report()
     assert tree.run("-k", "test_a").outcomes() == {"passed": 1, "deselected": 1}
@@ -211,7 +225,7 @@ def test_subset_run_keeps_the_full_report(tree):
 
 def test_replacement_has_its_own_verdict(tree):
     tree.registry(claim_table("demo.old", replacement="new_way()"))
-    tree.checks('''
+    tree.checks("""
         import pytest
 
         @pytest.mark.claim("demo.old")
@@ -221,7 +235,7 @@ def test_replacement_has_its_own_verdict(tree):
         @pytest.mark.replacement("demo.old")
         def test_new():
             assert 1 == 1
-        ''')
+        """)
     assert tree.run().outcomes() == {"passed": 1, "failed": 1}
     claim = tree.report()["claims"][0]
     assert claim["verdict"] == "broken"

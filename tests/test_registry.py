@@ -1,4 +1,5 @@
 """Registry loading: every error names the file, the claim id and the field."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,9 @@ def _error(path):
 
 
 def test_a_valid_registry_loads(tmp_path):
-    registry = load_registry(_write(tmp_path, claim_table("demo.a"), claim_table("demo.b", lines=(6, 4),
-                                                                                 section="Old things")))
+    registry = load_registry(
+        _write(tmp_path, claim_table("demo.a"), claim_table("demo.b", lines=(6, 4), section="Old things"))
+    )
     assert [c.id for c in registry.claims] == ["demo.a", "demo.b"]
     assert registry.get("demo.b").lines == (4, 6)
     assert registry.sections() == ["Numbers", "Old things"]
@@ -47,7 +49,7 @@ def test_line_outside_the_document(tmp_path):
 def test_missing_field(tmp_path, field):
     table = "\n".join(l for l in claim_table("demo.a").splitlines() if not l.startswith(field + " "))
     message = _error(_write(tmp_path, table))
-    assert "claim 'demo.a': missing required field '{}'".format(field) in message
+    assert f"claim 'demo.a': missing required field '{field}'" in message
 
 
 def test_missing_id_names_the_position(tmp_path):
@@ -81,9 +83,14 @@ def test_missing_file(tmp_path):
 
 
 def test_document_checks_quotes_and_sections(tmp_path):
-    registry = load_registry(_write(tmp_path, claim_table("demo.a"),
-                                    claim_table("demo.b", quote="not on that line"),
-                                    claim_table("demo.c", lines=(6,), quote="old_api")))
+    registry = load_registry(
+        _write(
+            tmp_path,
+            claim_table("demo.a"),
+            claim_table("demo.b", quote="not on that line"),
+            claim_table("demo.c", lines=(6,), quote="old_api"),
+        )
+    )
     problems = check_against_document(registry, DOCUMENT)
     assert len(problems) == 2
     assert "claim 'demo.b': field 'quote' 'not on that line' is on none of lines [3]" in problems[0]
@@ -99,6 +106,6 @@ def test_the_project_registry_matches_the_pinned_cheatsheet():
     registry = load_registry(os.path.join(ROOT, "claims", "claims.toml"))
     copy = registry.document.local_copy
     if copy is None or not os.path.exists(copy):
-        pytest.skip("no local copy of the cheatsheet at {} (shared/ sits beside the checkout)".format(copy))
+        pytest.skip(f"no local copy of the cheatsheet at {copy} (shared/ sits beside the checkout)")
     with open(copy, encoding="utf-8") as handle:
         assert check_against_document(registry, handle.read()) == []

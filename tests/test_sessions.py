@@ -1,4 +1,5 @@
 """The nox sessions refuse what they cannot do, naming the version and what to run instead."""
+
 from __future__ import annotations
 
 import os
@@ -34,14 +35,20 @@ def in_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.mark.parametrize("posargs, message", [
-    (["--torch", "banana"], "--torch 'banana' is not a version; give a release such as 2.13.0"),
-    (["--torch", "2"], "--torch 2 is not precise enough"),
-    (["--torch"], "--torch needs a version"),
-    (["--torch", "1.4.1"], "torch 1.4.1 is not in claims/versions.toml; known versions: 1.0.1"),
-    (["--torch", "1.4.0"], "torch 1.4.0 needs Python 3.7 here (see claims/versions.toml): "
-                           "run: nox -s claims --force-python 3.7 -- --torch 1.4.0"),
-])
+@pytest.mark.parametrize(
+    "posargs, message",
+    [
+        (["--torch", "banana"], "--torch 'banana' is not a version; give a release such as 2.13.0"),
+        (["--torch", "2"], "--torch 2 is not precise enough"),
+        (["--torch"], "--torch needs a version"),
+        (["--torch", "1.4.1"], "torch 1.4.1 is not in claims/versions.toml; known versions: 1.0.1"),
+        (
+            ["--torch", "1.4.0"],
+            "torch 1.4.0 needs Python 3.7 here (see claims/versions.toml): "
+            "run: nox -s claims --force-python 3.7 -- --torch 1.4.0",
+        ),
+    ],
+)
 def test_claims_session_refuses_with_a_reason(posargs, message):
     session = FakeSession(posargs)
     with pytest.raises(Quit) as caught:
@@ -61,7 +68,9 @@ def test_a_listed_version_gets_its_numpy_constraint():
 def test_every_listed_python_is_on_this_machine():
     import shutil
 
-    missing = sorted({v["python"] for v in noxfile._versions().values()
-                      if shutil.which("python" + v["python"]) is None})
+    missing = sorted(
+        {v["python"] for v in noxfile._versions().values() if shutil.which("python" + v["python"]) is None}
+    )
     assert missing == [], "no interpreter for Python {} (pyenv install it, or change claims/versions.toml)".format(
-        ", ".join(missing))
+        ", ".join(missing)
+    )

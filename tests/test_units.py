@@ -1,4 +1,5 @@
 """Pure pieces: verdict mapping, evidence extraction, atomic writes, report reading, schema."""
+
 from __future__ import annotations
 
 import glob
@@ -15,18 +16,21 @@ from claimcheck.verdicts import VERDICTS, check_verdict, combine
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.parametrize("setup, call, teardown, finding_, warned, expected", [
-    ("passed", "passed", "passed", False, False, "holds"),
-    ("passed", "passed", "passed", False, True, "deprecated"),
-    ("passed", "failed", "passed", True, False, "broken"),
-    ("passed", "failed", "passed", True, True, "broken"),
-    ("passed", "failed", "passed", False, False, "error"),
-    ("skipped", None, "passed", False, False, "not-run"),
-    ("passed", "skipped", "passed", False, False, "not-run"),
-    ("failed", None, "passed", False, False, "error"),
-    ("passed", "passed", "failed", False, False, "error"),
-    ("passed", None, None, False, False, "error"),
-])
+@pytest.mark.parametrize(
+    "setup, call, teardown, finding_, warned, expected",
+    [
+        ("passed", "passed", "passed", False, False, "holds"),
+        ("passed", "passed", "passed", False, True, "deprecated"),
+        ("passed", "failed", "passed", True, False, "broken"),
+        ("passed", "failed", "passed", True, True, "broken"),
+        ("passed", "failed", "passed", False, False, "error"),
+        ("skipped", None, "passed", False, False, "not-run"),
+        ("passed", "skipped", "passed", False, False, "not-run"),
+        ("failed", None, "passed", False, False, "error"),
+        ("passed", "passed", "failed", False, False, "error"),
+        ("passed", None, None, False, False, "error"),
+    ],
+)
 def test_check_verdict(setup, call, teardown, finding_, warned, expected):
     assert check_verdict(setup, call, teardown, finding_, warned) == expected
 
@@ -43,9 +47,8 @@ def test_combine_takes_the_most_severe_and_ignores_not_run():
 
 
 def test_finding_wraps_subject_errors_only():
-    with pytest.raises(ClaimBroken) as caught:
-        with finding("int('x')"):
-            int("x")
+    with pytest.raises(ClaimBroken) as caught, finding("int('x')"):
+        int("x")
     assert evidence.describe_exception(caught.value)["call"] == "int('x')"
     assert evidence.is_finding(caught.value)
     assert not evidence.is_finding(NameError("oops"))
@@ -53,6 +56,7 @@ def test_finding_wraps_subject_errors_only():
 
 def test_hypothesis_errors_are_never_findings():
     from hypothesis.errors import Flaky
+
     assert not evidence.is_finding(Flaky("inconsistent"))
 
 
@@ -74,16 +78,19 @@ EXPLICIT = """Failing explicit example: test_sign(
 )"""
 
 
-@pytest.mark.parametrize("text, lines", [
-    (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
-    (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
-    (EXPLICIT, ["evidence = evidence", "x = torch.from_numpy(np.array([True, False]))"]),
-])
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
+        (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
+        (EXPLICIT, ["evidence = evidence", "x = torch.from_numpy(np.array([True, False]))"]),
+    ],
+)
 def test_falsifying_examples_become_assignments(text, lines):
     example = evidence.falsifying_example(None, "noise before\n" + text + "\nnoise after")
     assert evidence.example_arguments(example) == lines
     snippet = evidence.snippet(example, {"type": "RuntimeError", "message": "bad\nmore", "call": "t.view(-1)"})
-    assert snippet.splitlines() == lines + ["t.view(-1)  # raises RuntimeError: bad"]
+    assert snippet.splitlines() == [*lines, "t.view(-1)  # raises RuntimeError: bad"]
 
 
 def test_ansi_colours_are_stripped():
@@ -110,12 +117,15 @@ def test_atomic_write_replaces(tmp_path):
     assert target.read_text() == "x"
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{", "not valid JSON"),
-    ('{"schema_version": 99}', "newer than this tool's 1; upgrade"),
-    ('{"schema_version": 0}', "older than this tool's 1; regenerate"),
-    ("[]", "not a claims report"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{", "not valid JSON"),
+        ('{"schema_version": 99}', "newer than this tool's 1; upgrade"),
+        ('{"schema_version": 0}', "older than this tool's 1; regenerate"),
+        ("[]", "not a claims report"),
+    ],
+)
 def test_reading_bad_reports(tmp_path, content, message):
     path = tmp_path / "report.json"
     path.write_text(content)
@@ -138,4 +148,3 @@ def test_committed_reports_follow_the_schema():
     assert paths, "no committed report under reports/"
     for path in paths:
         jsonschema.validate(read_report(path), schema)
-

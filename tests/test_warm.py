@@ -1,4 +1,5 @@
 """The warm interpreter: scripts in forked children of one helper that imported its modules once."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,13 @@ import pytest
 
 from claimcheck.warm import WarmError, WarmInterpreter
 
-REPORT = '''
+REPORT = """
 import json, os, sys
 json.dump({"argv": sys.argv[1:], "cwd": os.getcwd(), "path0": sys.path[0], "pid": os.getpid(),
            "env": os.environ.get("WARM_TEST"), "has_decimal": "decimal" in sys.modules,
            "has_pytest": "pytest" in sys.modules}, open(sys.argv[1], "w"))
 print("done", sys.argv[2])
-'''
+"""
 
 
 @pytest.fixture
@@ -29,14 +30,24 @@ def helper():
 def _spec(tmp_path, name, text, argv=(), **env):
     script = tmp_path / (name + ".py")
     script.write_text(text)
-    return dict(script=str(script), argv=list(argv), cwd=str(tmp_path), env=dict(env),
-                log=str(tmp_path / (name + ".log")))
+    return {
+        "script": str(script),
+        "argv": list(argv),
+        "cwd": str(tmp_path),
+        "env": dict(env),
+        "log": str(tmp_path / (name + ".log")),
+    }
 
 
 def test_scripts_run_side_by_side_as_their_own_processes(tmp_path, helper):
     out = [tmp_path / "a.json", tmp_path / "b.json"]
-    done = helper.run([_spec(tmp_path, "a", REPORT, [str(out[0]), "a"], WARM_TEST="1"),
-                       _spec(tmp_path, "b", REPORT, [str(out[1]), "b"])], timeout=60)
+    done = helper.run(
+        [
+            _spec(tmp_path, "a", REPORT, [str(out[0]), "a"], WARM_TEST="1"),
+            _spec(tmp_path, "b", REPORT, [str(out[1]), "b"]),
+        ],
+        timeout=60,
+    )
     assert [d.returncode for d in done] == [0, 0]
     assert [d.output.strip() for d in done] == ["done a", "done b"]
     seen = [json.loads(p.read_text()) for p in out]
@@ -48,15 +59,20 @@ def test_scripts_run_side_by_side_as_their_own_processes(tmp_path, helper):
 
 
 def test_exit_codes_and_tracebacks_come_back(tmp_path, helper):
-    done = helper.run([_spec(tmp_path, "exits", "import sys; sys.exit(3)"),
-                       _spec(tmp_path, "raises", "raise ValueError('no such thing')")], timeout=60)
+    done = helper.run(
+        [
+            _spec(tmp_path, "exits", "import sys; sys.exit(3)"),
+            _spec(tmp_path, "raises", "raise ValueError('no such thing')"),
+        ],
+        timeout=60,
+    )
     assert done[0].returncode == 3
     assert done[1].returncode == 1 and "ValueError: no such thing" in done[1].output
 
 
 def test_a_hanging_script_is_killed_and_the_helper_restarts(tmp_path, helper):
     pid_file = tmp_path / "pid"
-    hang = "import os, time; open({!r}, 'w').write(str(os.getpid())); time.sleep(600)".format(str(pid_file))
+    hang = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
     started = time.time()
     with pytest.raises(WarmError, match="did not answer within"):
         helper.run([_spec(tmp_path, "hang", hang)], timeout=3)
@@ -64,8 +80,7 @@ def test_a_hanging_script_is_killed_and_the_helper_restarts(tmp_path, helper):
     assert helper.pid is None
     child = int(pid_file.read_text())
     time.sleep(0.2)
-    state = open("/proc/{}/stat".format(child)).read().split(")")[1].split()[0] if os.path.exists(
-        "/proc/{}".format(child)) else "gone"
+    state = open(f"/proc/{child}/stat").read().split(")")[1].split()[0] if os.path.exists(f"/proc/{child}") else "gone"
     assert state in ("gone", "Z"), "the hanging child is still running"
     again = helper.run([_spec(tmp_path, "after", "print('fine')")], timeout=60)
     assert again[0].output.strip() == "fine"

@@ -2,10 +2,40 @@
 
 The machinery here knows nothing about the library under test; the claims and
 their checks live in a claims tree (claims/ in this repository).
+
+The public surface for checks is `__all__`; a claims tree imports nothing
+else from this package:
+
+- `finding(call)`: a block whose exception is the subject's refusal (the claim breaks), not a bug of the check;
+- `ClaimBroken`: raised by a check that saw the subject fail elsewhere (in a subprocess, say);
+- `Evidence`: the type of the `evidence` fixture (notes and measured figures);
+- `quantity(value, unit)`: a figure written as reports write it (times in s, ms, µs or ns);
+- `warm_interpreter(preload)`, `Finished`: scripts run in fresh processes forked from one interpreter that
+  imported the subject once (see claimcheck.warm).
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from typing import Any
 
 from .finding import ClaimBroken, finding
 
-__all__ = ["ClaimBroken", "__version__", "finding"]
+__version__ = "0.1.0"
+
+__all__ = ["ClaimBroken", "Evidence", "Finished", "__version__", "finding", "quantity", "warm_interpreter"]
+
+_LAZY = {
+    "Evidence": ("recorder", "Evidence"),  # imports pytest: only when a check asks
+    "quantity": ("render.text", "quantity"),
+    "warm_interpreter": ("warm", "shared"),
+    "Finished": ("warm", "Finished"),
+}
+
+
+def __getattr__(name: str) -> Any:  # PEP 562: Python 3.7+
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

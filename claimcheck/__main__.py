@@ -1,9 +1,10 @@
-"""Command line: `python -m claimcheck run|render|summary`.
+"""Command line: `python -m claimcheck run|expect|render|summary|merge|speed`.
 
-run      run pytest on the claims (arguments pass through), then print the
-         summary and the report path; exit 0 when a complete report was
-         written, no check failed to run (verdict `error`) and, with
-         --expectations FILE, every verdict is the one expected.
+run      run pytest on the claims (arguments pass through; --standard adds
+         the project's standard ones), then print the summary and the
+         report path; exit 0 when a complete report was written, no check
+         failed to run (verdict `error`) and, with --expectations FILE,
+         every verdict is the one expected.
 expect   compare every report on disk with the expectations file; --update
          rewrites the file from what the reports observed.
 render   write report.md and cheatsheet.md again from a report.json.
@@ -20,38 +21,60 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
-from .atomic import write_atomically
+from .atomic import write_all_atomically, write_atomically
+from .expectations import Expectations
+from .model import RunReport
 from .reading import ReportError, read_report
-from .render_cheatsheet import render as render_cheatsheet
-from .render_markdown import render, summary_line
-from .verdicts import BROKEN, DEPRECATED, ERROR
+from .render.text import summary_line
+from .verdicts import ERROR, NEEDS_ATTENTION
 
 
 class _ReportCatcher:
     def __init__(self) -> None:
         self.path: str | None = None
-        self.report: dict | None = None
+        self.report: RunReport | None = None
 
-    def pytest_claimcheck_report_written(self, config, path, report):
+    def pytest_claimcheck_report_written(self, config: Any, path: str, report: RunReport) -> None:
         self.path, self.report = path, report
 
 
-def _print_summary(report: dict, path: str) -> None:
-    print("claims: {} ({})".format(summary_line(report["summary"]), report["environment"]["name"]))
-    for claim in report["claims"]:
-        if claim["verdict"] in (BROKEN, DEPRECATED, ERROR):
-            print("  {:<10} {}  {}".format(claim["verdict"], claim["id"], claim["summary"][:150]))
+def _print_summary(report: RunReport, path: str) -> None:
+    print(f"claims: {summary_line(report.summary)} ({report.environment.name})")
+    for claim in report.claims:
+        if claim.verdict in NEEDS_ATTENTION:
+            print(f"  {claim.verdict:<10} {claim.id}  {claim.summary[:150]}")
     print(f"report: {os.path.relpath(path)}")
 
 
-def _load_expectations(path: str):
-    """The expectations, or None after saying why they cannot be read."""
+def _siblings(path: str) -> tuple[Any, list[str]]:
+    """The registry and the checked versions beside an expectations file, where they exist."""
+    from .registry import load_registry
+    from .tomlfile import read_toml
+
+    folder = os.path.dirname(os.path.abspath(path))
+    registry_path = os.path.join(folder, "claims.toml")
+    versions_path = os.path.join(folder, "versions.toml")
+    registry = load_registry(registry_path) if os.path.exists(registry_path) else None
+    versions: list[str] = []
+    if os.path.exists(versions_path):
+        from .expectations import ExpectationsError
+
+        table = read_toml(versions_path, "the versions file", ExpectationsError).get("torch", [])
+        versions = [str(e["version"]) for e in table if isinstance(e, dict) and "version" in e]
+    return registry, versions
+
+
+def _load_expectations(path: str) -> Expectations | None:
+    """The expectations, checked against the registry and versions beside them; None after saying why not."""
     from .expectations import ExpectationsError, load
+    from .registry import RegistryError
 
     try:
-        return load(path)
-    except ExpectationsError as exc:
+        registry, versions = _siblings(path)
+        return load(path, registry, versions)
+    except (ExpectationsError, RegistryError) as exc:
         print(f"claimcheck: {exc}", file=sys.stderr)
         return None
 
@@ -61,7 +84,7 @@ def _print_news(news: list[str]) -> None:
         print("  CHANGED  " + line)
 
 
-def _gate(expectations, expectations_path: str, report: dict) -> int:
+def _gate(expectations: Expectations, expectations_path: str, report: RunReport) -> int:
     """Print every verdict that differs from the expectation; 1 if any does."""
     from .expectations import compare
 
@@ -69,37 +92,35 @@ def _gate(expectations, expectations_path: str, report: dict) -> int:
     _print_news(news)
     if news:
         print(
-            f"claimcheck: {len(news)} verdict(s) differ from {expectations_path}: a claim changed, or a check did. Review, then "
-            "`python -m claimcheck expect --update` and commit the diff.",
+            f"claimcheck: {len(news)} verdict(s) differ from {expectations_path}: a claim changed, or a check "
+            "did. Review, then `python -m claimcheck expect --update` and commit the diff.",
             file=sys.stderr,
         )
         return 1
-    print("expectations: all {} verdicts as expected ({})".format(len(report["claims"]), expectations_path))
+    print(f"expectations: all {len(report.claims)} verdicts as expected ({expectations_path})")
     return 0
 
 
 def run(pytest_args: list[str], expectations: str | None = None, benchmarks_json: bool = False) -> int:
-    if benchmarks_json:  # written next to the report once the run is complete, never half-written
-        import tempfile
+    if not benchmarks_json:
+        return _run(pytest_args, expectations)[0]
+    # pytest-benchmark's JSON goes beside the report once the run is complete, never half-written
+    import tempfile
 
-        handle, timings = tempfile.mkstemp(prefix="benchmarks-", suffix=".json")
-        os.close(handle)
-        try:
-            status, report, report_path = _run([*pytest_args, "--benchmark-json", timings], expectations)
-            if report and os.path.getsize(timings) and report["run"]["complete"]:
-                with open(timings, encoding="utf-8") as source:
-                    target = os.path.join(os.path.dirname(report_path), "benchmarks.json")
-                    write_atomically(target, source.read())
-                print(f"benchmarks: {os.path.relpath(target)}")
-            else:
-                print("claimcheck: no complete run, so no benchmarks.json was written", file=sys.stderr)
-            return status
-        finally:
-            os.unlink(timings)
-    return _run(pytest_args, expectations)[0]
+    with tempfile.TemporaryDirectory(prefix="claimcheck-") as scratch:
+        timings = os.path.join(scratch, "benchmarks.json")
+        status, report, report_path = _run([*pytest_args, "--benchmark-json", timings], expectations)
+        if report and report_path and report.run.complete and os.path.exists(timings) and os.path.getsize(timings):
+            with open(timings, encoding="utf-8") as source:
+                target = os.path.join(os.path.dirname(report_path), "benchmarks.json")
+                write_atomically(target, source.read())
+            print(f"benchmarks: {os.path.relpath(target)}")
+        else:
+            print("claimcheck: no complete run, so no benchmarks.json was written", file=sys.stderr)
+        return status
 
 
-def _run(pytest_args: list[str], expectations: str | None):
+def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunReport | None, str | None]:
     """One claims run: (exit status, the report or None, its path or None)."""
     import pytest
 
@@ -110,23 +131,20 @@ def _run(pytest_args: list[str], expectations: str | None):
             return 2, None, None
     catcher = _ReportCatcher()
     status = pytest.main(pytest_args, plugins=[catcher])
-    if catcher.report is None:
+    report, path = catcher.report, catcher.path
+    if report is None or path is None:
         print(
             f"claimcheck: pytest exited with {int(status)} and wrote no report; see its output above", file=sys.stderr
         )
         return int(status) or 2, None, None
-    report, path = catcher.report, catcher.path
     _print_summary(report, path)
-    if not catcher.report["run"]["complete"]:
-        print(
-            "claimcheck: the run is partial ({}); the full report was left as it was".format(
-                catcher.report["run"].get("partial_reason")
-            ),
-            file=sys.stderr,
-        )
+    if not report.run.complete:
+        from .writer import written_message
+
+        print(f"claimcheck: the run is partial: {written_message(report, path)}", file=sys.stderr)
         return 1, report, path
-    errors = catcher.report["summary"]["error"]
-    gate = _gate(loaded, expectations, catcher.report) if expectations else 0
+    errors = report.summary[ERROR]
+    gate = _gate(loaded, expectations, report) if loaded is not None and expectations else 0
     if errors:
         print(
             f"claimcheck: {errors} claim(s) could not be checked (verdict error): a bug of the suite or of "
@@ -138,18 +156,27 @@ def _run(pytest_args: list[str], expectations: str | None):
 
 
 def expect(path: str, reports: str, update: bool) -> int:
-    from .expectations import compare, derive, stale
+    from .expectations import ExpectationsError, compare, derive, stale
     from .expectations import dumps as dump_expectations
-    from .matrix import load_reports
-    from .registry import load_registry
+    from .matrix import MatrixError, load_reports
 
-    loaded, _skipped = load_reports(reports)
+    try:
+        loaded, _skipped = load_reports(reports)
+    except MatrixError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
     if not loaded:
         print(f"claimcheck: no readable report under {reports}/*/report.json", file=sys.stderr)
         return 2
     if update:
-        registry = load_registry(os.path.join(os.path.dirname(path), "claims.toml"))
-        derived = derive([report for _p, report in loaded])
+        from .registry import RegistryError, load_registry
+
+        try:
+            registry = load_registry(os.path.join(os.path.dirname(os.path.abspath(path)), "claims.toml"))
+            derived = derive(loaded)
+        except (ExpectationsError, RegistryError) as exc:
+            print(f"claimcheck: {exc}; {path} was left as it was", file=sys.stderr)
+            return 2
         write_atomically(path, dump_expectations(derived, [c.id for c in registry.claims]))
         print(f"{path}: rewritten from {len(loaded)} reports; review `git diff {path}`")
         return 0
@@ -157,10 +184,8 @@ def expect(path: str, reports: str, update: bool) -> int:
     if expectations is None:
         return 2
     news = [line for _p, report in loaded for line in compare(expectations, report)]
-    for line in stale(
-        expectations,
-        [r["environment"]["subject_version"] for _p, r in loaded if r["environment"].get("subject_version")],
-    ):
+    versions = [r.environment.subject_version for _p, r in loaded if r.environment.subject_version]
+    for line in stale(expectations, versions):
         print("warning: stale expectation: " + line, file=sys.stderr)
     _print_news(news)
     print(f"expectations: {len(loaded)} report(s), {len(news)} disagreement(s)")
@@ -186,8 +211,8 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> in
         subprocess.run([sys.executable, "-c", "import " + subject], check=True)
         imports.append(time.perf_counter() - start)
 
-    def timed(extra):
-        with tempfile.TemporaryDirectory() as scratch:
+    def timed(extra: list[str]) -> tuple[float | None, RunReport | None]:
+        with tempfile.TemporaryDirectory(prefix="claimcheck-speed-") as scratch:
             start = time.perf_counter()
             done = subprocess.run(
                 [sys.executable, "-m", "claimcheck", "run", *pytest_args, *extra, "--claims-reports", scratch],
@@ -204,12 +229,12 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> in
 
     plain, report = timed(["--benchmark-skip"])
     measuring, _ = timed([]) if plain is not None else (None, None)
-    if plain is None or measuring is None:
+    if plain is None or measuring is None or report is None:
         print("claimcheck: a timed claims run failed; no figures written", file=sys.stderr)
         return 2
     unit = statistics.median(imports)
     figures = {
-        "environment": report["environment"]["name"],
+        "environment": report.environment.name,
         "cpu_count": os.cpu_count(),
         "import_seconds": [round(t, 3) for t in imports],
         "import_median_s": round(unit, 3),
@@ -218,11 +243,11 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> in
         "target_ratio": 10,
         "claims_run_with_quick_benchmarks_s": round(measuring, 2),
         "quick_benchmarks_add_s": round(measuring - plain, 2),
-        "checks": report["run"]["checks"],
-        "hypothesis": report["run"]["hypothesis"],
+        "checks": report.run.checks,
+        "hypothesis": report.run.hypothesis.to_json(),
         "pytest_args": pytest_args,
     }
-    target = os.path.join(reports, report["environment"]["name"], "speed.json")
+    target = os.path.join(reports, report.environment.name, "speed.json")
     write_atomically(target, json.dumps(figures, indent=2) + "\n")
     print(
         "import {}: median {:.2f} s of {}; claims run without timings: {:.1f} s ({} checks); ratio {:.1f}x "
@@ -234,7 +259,61 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> in
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def merge(folder: str, heatmap: bool) -> int:
+    """reports/*/report.json into compatibility.{json,md,html} (and .png): written together or not at all."""
+    from .matrix import MatrixError, dumps, load_reports
+    from .matrix import merge as merge_reports
+    from .render import matrix_html, matrix_md
+
+    try:
+        loaded, skipped = load_reports(folder)
+    except MatrixError as exc:
+        print(f"claimcheck: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    if not loaded:
+        print(f"claimcheck: no readable report under {folder}/*/report.json; nothing was written", file=sys.stderr)
+        return 2
+    matrix = merge_reports(loaded, skipped)
+    files: dict = {
+        os.path.join(folder, "compatibility.json"): dumps(matrix),
+        os.path.join(folder, "compatibility.md"): matrix_md.render(matrix),
+        os.path.join(folder, "compatibility.html"): matrix_html.render(matrix),
+    }
+    png = os.path.join(folder, "compatibility.png")
+    if heatmap:
+        from .render import heatmap as drawing
+
+        files[png] = drawing.render(matrix)
+    try:
+        write_all_atomically(files)
+    except OSError as exc:
+        print(f"claimcheck: cannot write to {folder}: {exc.strerror or exc}; no file was changed", file=sys.stderr)
+        return 2
+    for path in files:
+        print(path)
+    if not heatmap and os.path.exists(png):
+        print(f"warning: {png} was drawn from an earlier merge; redraw it with --heatmap", file=sys.stderr)
+    return 0
+
+
+def _standard(args: argparse.Namespace) -> list[str] | None:
+    """The pytest arguments of a claims run: the standard ones (runargs) where asked, then the user's."""
+    given = [a for a in args.pytest_args if a != "--"]
+    if not args.standard:
+        return given or ["claims"]
+    from .runargs import standard_args
+
+    try:
+        standard = standard_args(
+            os.environ, parallel=not args.serial, benchmarks="full" if args.full_benchmarks else "quick"
+        )
+    except ValueError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return None
+    return ["claims", *standard, *given]
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m claimcheck", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -246,12 +325,22 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep pytest-benchmark's JSON as benchmarks.json beside the report",
     )
+    running.add_argument(
+        "--standard",
+        action="store_true",
+        help="the project's standard run: the claims folder, $CLAIMS_PROFILE (default ci), one worker per core, "
+        "$CLAIMS_TIMEOUT s per check (default 300), quick benchmarks; the arguments given follow them",
+    )
+    running.add_argument("--serial", action="store_true", help="with --standard: one process, no xdist workers")
+    running.add_argument(
+        "--full-benchmarks", action="store_true", help="with --standard: pytest-benchmark's own rounds, not quick mode"
+    )
     running.add_argument("pytest_args", nargs=argparse.REMAINDER)
     expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
     expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
     expecting.add_argument("--update", action="store_true", help="rewrite the file from the reports")
     expecting.add_argument("reports", nargs="?", default="reports")
-    commands.add_parser("render", help="re-render report.md from report.json").add_argument("report")
+    commands.add_parser("render", help="re-render report.md and cheatsheet.md from report.json").add_argument("report")
     commands.add_parser("summary", help="summarize a report.json").add_argument("report")
     merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
     merging.add_argument("reports", nargs="?", default="reports", help="folder of <env>/report.json (default: reports)")
@@ -261,37 +350,23 @@ def main(argv: list[str] | None = None) -> int:
     timing.add_argument("--repeat", type=int, default=3, help="import timings to take the median of")
     timing.add_argument("--reports", default="reports", help="folder of environment reports")
     timing.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # options pytest knows (--claims-reports DIR, -k ...) go to pytest, in order
+        if args.command not in ("run", "speed"):
+            parser.error("unrecognized arguments: " + " ".join(unknown))
+        args.pytest_args = [*unknown, *args.pytest_args]
     if args.command == "run":
-        return run([a for a in args.pytest_args if a != "--"] or ["claims"], args.expectations, args.benchmarks_json)
+        pytest_args = _standard(args)
+        return 2 if pytest_args is None else run(pytest_args, args.expectations, args.benchmarks_json)
     if args.command == "expect":
         return expect(args.file, args.reports, args.update)
     if args.command == "merge":
-        from .matrix import dumps as dump_matrix
-        from .matrix import load_reports
-        from .matrix import merge as merge_reports
-        from .render_matrix import render as render_matrix
-
-        loaded, skipped = load_reports(args.reports)
-        if not loaded:
-            print(f"claimcheck: no readable report under {args.reports}/*/report.json", file=sys.stderr)
-            return 2
-        from .render_html import render as render_html
-
-        matrix = merge_reports(loaded, skipped)
-        for name, text in (
-            ("compatibility.json", dump_matrix(matrix)),
-            ("compatibility.md", render_matrix(matrix)),
-            ("compatibility.html", render_html(matrix)),
-        ):
-            write_atomically(os.path.join(args.reports, name), text)
-            print(os.path.join(args.reports, name))
-        if args.heatmap:
-            from .render_heatmap import render as render_heatmap
-
-            render_heatmap(matrix, os.path.join(args.reports, "compatibility.png"))
-            print(os.path.join(args.reports, "compatibility.png"))
-        return 0
+        return merge(args.reports, args.heatmap)
     if args.command == "speed":
         return speed(args.subject, args.repeat, args.reports, [a for a in args.pytest_args if a != "--"] or ["claims"])
     try:
@@ -300,10 +375,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"claimcheck: {exc}", file=sys.stderr)
         return 2
     if args.command == "render":
+        from .render import cheatsheet_md, report_md
+
         folder = os.path.dirname(args.report)
-        for name, renderer in (("report.md", render), ("cheatsheet.md", render_cheatsheet)):
-            write_atomically(os.path.join(folder, name), renderer(report))
-            print(os.path.join(folder, name))
+        files = {
+            os.path.join(folder, "report.md" if report.run.complete else "report.partial.md"): report_md.render(report),
+            os.path.join(folder, "cheatsheet.md" if report.run.complete else "cheatsheet.partial.md"): (
+                cheatsheet_md.render(report)
+            ),
+        }
+        try:
+            write_all_atomically(files)
+        except OSError as exc:
+            print(f"claimcheck: cannot write to {folder}: {exc.strerror or exc}; no file was changed", file=sys.stderr)
+            return 2
+        for path in files:
+            print(path)
     else:
         _print_summary(report, args.report)
     return 0

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Callable, Tuple
+import difflib
+from typing import Callable, Sequence, Tuple
+
+from .matrix import Loaded, same_version
+from .registry import Registry
 
 Verdict = Tuple[str, str]  # (verdict, summary)
+
+
+class BisectError(Exception):
+    """The search cannot start or go on; the message names the claim id or version and what to do."""
 
 
 def bisect(
@@ -23,8 +31,10 @@ def bisect(
         version = versions[index]
         if version not in seen:
             observed = observe(version)
-            if observed is None or claim_id not in observed:
-                raise LookupError(f"no verdict for {claim_id} at {version}")
+            if observed is None:
+                raise BisectError(f"no report of torch {version} could be read or made; see the messages above")
+            if claim_id not in observed:
+                raise BisectError(f"the report of torch {version} has no verdict for claim '{claim_id}'")
             seen[version] = observed[claim_id]
         return seen[version]
 
@@ -54,3 +64,34 @@ def bisect(
         "verdict_after": verdict(high),
         "checked": dict(seen),
     }
+
+
+def check_claim_id(registry: Registry, claim_id: str) -> None:
+    """Refuse an id the registry does not know, before anything is installed."""
+    if claim_id not in registry:
+        close = difflib.get_close_matches(claim_id, [c.id for c in registry.claims], n=3)
+        hint = " (did you mean {}?)".format(", ".join(f"'{c}'" for c in close)) if close else ""
+        raise BisectError(f"claim '{claim_id}' is not in {registry.path}{hint}")
+
+
+def verdicts_on_disk(loaded: Loaded, version: str) -> dict[str, Verdict] | None:
+    """{claim id: (verdict, summary)} from the one report of `version` on disk; None when there is none.
+
+    Two reports of one version (two builds, say) are refused, naming both: which
+    one the search should believe is for a person to say.
+    """
+    found = same_version(loaded, version)
+    if len(found) > 1:
+        raise BisectError(
+            "torch {} has {} reports: {}; move all but one aside and bisect again".format(
+                version, len(found), ", ".join(path for path, _r in found)
+            )
+        )
+    if not found:
+        return None
+    return {c.id: (c.verdict, c.summary) for c in found[0][1].claims}
+
+
+def missing(loaded: Loaded, versions: Sequence[str]) -> list[str]:
+    """The versions with no report on disk: each would cost an install of torch (several GB) to check."""
+    return [v for v in versions if not same_version(loaded, v)]

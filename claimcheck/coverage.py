@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from .registry import Registry, RegistryError, tomllib
+from .registry import Registry, RegistryError
+from .tomlfile import read_toml
 
 
 def load_statements(path: str) -> tuple[list[int], dict[int, str]]:
     """(non-blank line numbers, {line: reason it is not a claim}) from a statements file."""
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.loads(handle.read().decode("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{path}: cannot read the statements file: {exc}")
+    data = read_toml(path, "the statements file", RegistryError)
     nonblank = data.get("nonblank")
     if not isinstance(nonblank, list) or not all(isinstance(n, int) for n in nonblank):
         raise RegistryError(f"{path}: field 'nonblank' must be a list of line numbers")

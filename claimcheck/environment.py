@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from typing import Any
 
 
 def cpu_model() -> str | None:
@@ -36,7 +37,7 @@ def python_tag() -> str:
     return "py{}.{}".format(*sys.version_info[:2])
 
 
-def describe(packages=("numpy", "hypothesis", "pytest")) -> dict[str, object]:
+def describe(packages: tuple[str, ...] = ("numpy", "hypothesis", "pytest")) -> dict[str, Any]:
     return {
         "python": {
             "version": platform.python_version(),
@@ -48,3 +49,22 @@ def describe(packages=("numpy", "hypothesis", "pytest")) -> dict[str, object]:
         "cpu": {"model": cpu_model(), "count": os.cpu_count()},
         "packages": {name: package_version(name) for name in packages},
     }
+
+
+def describe_for(config: Any) -> dict[str, Any]:
+    """The environment of a process that runs checks, named by the claims tree's hook.
+
+    The machinery describes Python, the machine and the packages; the claims
+    tree (`pytest_claimcheck_environment`) names the folder and describes its
+    subject. Plain JSON data: it travels from an xdist worker to the controller.
+    """
+    import re
+
+    described = config.hook.pytest_claimcheck_environment(config=config) or {}
+    extra = tuple(described.get("packages", ()))
+    env = describe(("numpy", "hypothesis", "pytest", *extra))
+    name = described.get("name") or "python-" + python_tag()[2:]
+    env["name"] = re.sub(r"[^A-Za-z0-9._+-]", "_", name)
+    env["subject"] = described.get("subject", {})
+    env["subject_version"] = described.get("version")
+    return env

@@ -10,12 +10,14 @@ as PEP 440 specifiers, and the verdict expected there:
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .registry import Registry, tomllib
+from .model import RunReport
+from .registry import Registry
+from .tomlfile import read_toml
 from .verdicts import VERDICTS
 
 Expectations = Dict[str, List[Tuple[str, SpecifierSet, str]]]  # claim -> [(text, specifier, verdict)]
@@ -25,21 +27,23 @@ class ExpectationsError(Exception):
     """The expectations file is malformed; the message names the file, claim and range."""
 
 
-def load(path: str, registry: Registry | None = None) -> Expectations:
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.loads(handle.read().decode("utf-8"))
-    except OSError as exc:
-        raise ExpectationsError(f"{path}: cannot read the expectations: {exc.strerror or exc}")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExpectationsError(f"{path}: not valid TOML: {exc}")
+def load(path: str, registry: Registry | None = None, versions: Sequence[str] = ()) -> Expectations:
+    """Read and check `path`: every id is in `registry` (when given), every range and verdict is valid,
+    and no two ranges of one claim both match a version of `versions` (the versions the project checks)."""
+    data = read_toml(path, "the expectations file", ExpectationsError)
     table = data.get("claims")
     if not isinstance(table, dict):
         raise ExpectationsError(f'{path}: missing [claims."<id>"] tables')
     out: Expectations = {}
     for claim_id, ranges in table.items():
         if registry is not None and claim_id not in registry:
-            raise ExpectationsError(f"{path}: claim '{claim_id}' is not in {registry.path}; remove it or fix the id")
+            import difflib
+
+            close = difflib.get_close_matches(claim_id, [c.id for c in registry.claims], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ExpectationsError(
+                f"{path}: claim '{claim_id}' is not in {registry.path}{hint}; remove it or fix the id"
+            )
         if not isinstance(ranges, dict) or not ranges:
             raise ExpectationsError(f'{path}: claim \'{claim_id}\': give at least one "<range>" = "<verdict>"')
         for text, verdict in ranges.items():
@@ -48,7 +52,7 @@ def load(path: str, registry: Registry | None = None) -> Expectations:
             except InvalidSpecifier:
                 raise ExpectationsError(
                     f"{path}: claim '{claim_id}': {text!r} is not a version range (write \">=2.6,<2.9\")"
-                )
+                ) from None
             if verdict not in VERDICTS:
                 raise ExpectationsError(
                     "{}: claim '{}', range {!r}: unknown verdict {!r}; one of {}".format(
@@ -56,6 +60,15 @@ def load(path: str, registry: Registry | None = None) -> Expectations:
                     )
                 )
             out.setdefault(claim_id, []).append((text, specifier, verdict))
+    for version in versions:
+        for claim_id in out:
+            matches = expected(out, claim_id, version)
+            if len(matches) > 1:
+                raise ExpectationsError(
+                    "{}: claim '{}': ranges {} overlap at torch {}; make them disjoint".format(
+                        path, claim_id, " and ".join(repr(t) for t, _v in matches), version
+                    )
+                )
     return out
 
 
@@ -73,34 +86,27 @@ def expected(expectations: Expectations, claim_id: str, version: str) -> list[tu
     ]
 
 
-def compare(expectations: Expectations, report: dict[str, object]) -> list[str]:
+def compare(expectations: Expectations, report: RunReport) -> list[str]:
     """Disagreements between a report and the expectations, one line each (empty when none)."""
-    version = report["environment"].get("subject_version")
-    env = report["environment"]["name"]
+    version = report.environment.subject_version
+    env = report.environment.name
     try:
         _public(str(version))
     except InvalidVersion:
         return [f"{env}: the report names no subject version to compare"]
+    assert version is not None
     news = []
-    for claim in report["claims"]:
-        matches = expected(expectations, claim["id"], version)
+    for claim in report.claims:
+        matches = expected(expectations, claim.id, version)
         if len(matches) > 1:
-            news.append(
-                "{} at {}: ranges {} overlap in the expectations".format(
-                    claim["id"], version, ", ".join(repr(t) for t, _v in matches)
-                )
-            )
+            overlapping = ", ".join(repr(t) for t, _v in matches)
+            news.append(f"{claim.id} at {version}: ranges {overlapping} overlap in the expectations")
         elif not matches:
+            news.append(f"{claim.id} at {version}: no expectation; observed {claim.verdict} ({claim.summary})")
+        elif matches[0][1] != claim.verdict:
             news.append(
-                "{} at {}: no expectation; observed {} ({})".format(
-                    claim["id"], version, claim["verdict"], claim["summary"]
-                )
-            )
-        elif matches[0][1] != claim["verdict"]:
-            news.append(
-                "{} at {}: expected {} (range {!r}), observed {}: {}".format(
-                    claim["id"], version, matches[0][1], matches[0][0], claim["verdict"], claim["summary"]
-                )
+                f"{claim.id} at {version}: expected {matches[0][1]} (range {matches[0][0]!r}), "
+                f"observed {claim.verdict}: {claim.summary}"
             )
     return news
 
@@ -116,27 +122,33 @@ def stale(expectations: Expectations, versions: Iterable[str]) -> list[str]:
     ]
 
 
-def derive(reports: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
-    """Ranges from observed verdicts: each run of equal verdicts across sorted versions becomes one range."""
-    by_version = sorted(
-        (
-            (_public(str(r["environment"]["subject_version"])), r)
-            for r in reports
-            if r["environment"].get("subject_version")
-        ),
-        key=lambda pair: pair[0],
-    )
+def derive(reports: Sequence[tuple[str, RunReport]]) -> dict[str, list[tuple[str, str]]]:
+    """Ranges from observed verdicts: each run of equal verdicts across sorted versions becomes one range.
+
+    `reports` are (path, report) pairs; two reports of one version would make
+    an empty range, so they are refused, naming both files.
+    """
+    by_version: dict[Version, tuple[str, RunReport]] = {}
+    for path, report in reports:
+        if not report.environment.subject_version:
+            continue
+        version = _public(str(report.environment.subject_version))
+        if version in by_version:
+            raise ExpectationsError(
+                f"{by_version[version][0]} and {path} are both reports of torch {version}; "
+                "keep one (delete or move the other), then update the expectations"
+            )
+        by_version[version] = (path, report)
     claims: dict[str, list[tuple[Version, str]]] = {}
-    for version, report in by_version:
-        for claim in report["claims"]:
-            claims.setdefault(claim["id"], []).append((version, claim["verdict"]))
+    for version in sorted(by_version):
+        for claim in by_version[version][1].claims:
+            claims.setdefault(claim.id, []).append((version, claim.verdict))
     out: dict[str, list[tuple[str, str]]] = {}
     for claim_id, observed in claims.items():
-        runs: list[list] = []
+        runs: list[tuple[Version, str]] = []
         for version, verdict in observed:
-            if runs and runs[-1][1] == verdict:
-                continue
-            runs.append([version, verdict])
+            if not runs or runs[-1][1] != verdict:
+                runs.append((version, verdict))
         ranges = []
         for index, (version, verdict) in enumerate(runs):
             low = f">={version}" if index else ""

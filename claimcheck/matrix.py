@@ -1,7 +1,8 @@
 """Merge run reports into one compatibility matrix: claims down, environments across.
 
-Runs on the host. A report that cannot be read (corrupt, truncated, written by
-a newer schema) is skipped with a warning naming it; the rest are merged.
+Runs on the host. A report that cannot be read (corrupt, truncated, another
+schema, a field missing) is skipped with a warning naming the file and the
+field; two reports of the same environment are refused, naming both files.
 """
 
 from __future__ import annotations
@@ -12,98 +13,131 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
+from typing import Any, List, Sequence, Tuple
 
+from .model import Cell, Change, Matrix, MatrixRow, RunReport, Skipped, Source, holding_share
 from .reading import ReportError, read_report
-from .verdicts import HOLDS
 
-MATRIX_SCHEMA_VERSION = 1
+Loaded = List[Tuple[str, RunReport]]
 
 
-def _version_key(report: dict[str, object]):
+class MatrixError(Exception):
+    """The reports cannot be merged as they are; the message names the files and what to do."""
+
+
+def _version_key(report: RunReport) -> tuple[Any, ...]:
     from packaging.version import InvalidVersion, Version
 
-    env = report["environment"]
+    env = report.environment
     # reports older than the subject_version field: the first version-like part of the name
-    found = re.search(r"\d+(?:\.\d+)+", env["name"])
-    version = env.get("subject_version") or (found.group(0) if found else "")
+    found = re.search(r"\d+(?:\.\d+)+", env.name)
+    version = env.subject_version or (found.group(0) if found else "")
     try:
-        return (0, Version(str(version)), env["name"])
+        return (0, Version(str(version)), env.name)
     except InvalidVersion:
-        return (1, None, env["name"])
+        return (1, None, env.name)
 
 
-def load_reports(folder: str) -> tuple[list[tuple[str, dict]], list[dict[str, str]]]:
-    """(path, report) for every complete reports/*/report.json, oldest subject first; and what was skipped."""
-    loaded, skipped = [], []
+def load_reports(folder: str, warn: bool = True) -> tuple[Loaded, list[Skipped]]:
+    """(path, report) for every complete <folder>/*/report.json, oldest subject first; and what was skipped.
+
+    A report of the same environment as another one is refused (MatrixError):
+    which one is right is for a person to say.
+    """
+    loaded: Loaded = []
+    skipped: list[Skipped] = []
     for path in sorted(glob.glob(os.path.join(folder, "*", "report.json"))):
         try:
             report = read_report(path)
         except ReportError as exc:
-            skipped.append({"path": path, "reason": str(exc)})
-            sys.stderr.write(f"warning: skipping {exc}\n")
+            skipped.append(Skipped(path, str(exc)))
+            if warn:
+                sys.stderr.write(f"warning: skipping {exc}\n")
+            continue
+        if not report.run.complete:
+            reason = f"{path}: not a complete run ({report.run.partial_reason}); only complete reports are merged"
+            skipped.append(Skipped(path, reason))
+            if warn:
+                sys.stderr.write(f"warning: skipping {reason}\n")
             continue
         loaded.append((path, report))
+    refuse_duplicates(loaded)
     loaded.sort(key=lambda pair: _version_key(pair[1]))
     return loaded, skipped
 
 
-def merge(loaded: list[tuple[str, dict]], skipped: list[dict[str, str]]) -> dict[str, object]:
-    columns = [report["environment"]["name"] for _path, report in loaded]
-    claims: dict[str, dict[str, object]] = {}
+def refuse_duplicates(loaded: Sequence[tuple[str, RunReport]]) -> None:
+    """Two reports of one environment name would be one column: refuse, naming both files."""
+    seen: dict[str, str] = {}
+    for path, report in loaded:
+        name = report.environment.name
+        if name in seen:
+            raise MatrixError(
+                f"{seen[name]} and {path} are both reports of environment {name}; "
+                "keep one (delete or move the other) and merge again"
+            )
+        seen[name] = path
+
+
+def same_version(loaded: Sequence[tuple[str, RunReport]], version: str) -> list[tuple[str, RunReport]]:
+    """The reports whose subject is `version` (public part: 2.13.0+cpu is 2.13.0)."""
+    from packaging.version import InvalidVersion, Version
+
+    wanted = Version(Version(version).public)
+    found = []
+    for path, report in loaded:
+        try:
+            if Version(Version(str(report.environment.subject_version)).public) == wanted:
+                found.append((path, report))
+        except InvalidVersion:
+            continue
+    return found
+
+
+def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], generated: str | None = None) -> Matrix:
+    refuse_duplicates(loaded)
+    columns = [report.environment.name for _path, report in loaded]
+    rows: dict[str, dict[str, Any]] = {}
     sections: list[str] = []
     for _path, report in loaded:
-        for section in report["suite"]["sections"]:
+        for section in report.suite.sections:
             if section not in sections:
                 sections.append(section)
-        env = report["environment"]["name"]
-        for claim in report["claims"]:
-            row = claims.setdefault(
-                claim["id"],
-                {
-                    "id": claim["id"],
-                    "section": claim["section"],
-                    "lines": claim["lines"],
-                    "url": claim["url"],
-                    "quote": claim["quote"],
-                    "wording": claim["wording"],
-                    "cells": {},
-                },
-            )
-            row["cells"][env] = {"verdict": claim["verdict"], "summary": claim["summary"]}
-    rows = sorted(claims.values(), key=lambda r: (r["lines"][0], r["id"]))
-    for row in rows:
-        row["changed"] = []
-        previous = None
+        env = report.environment.name
+        for claim in report.claims:
+            row = rows.setdefault(claim.id, {"claim": claim, "cells": {}})
+            row["cells"][env] = Cell(claim.verdict, claim.summary)
+    built = []
+    for row in sorted(rows.values(), key=lambda r: (r["claim"].lines[0], r["claim"].id)):
+        claim, cells = row["claim"], row["cells"]
+        changed = []
+        previous: tuple[str, str] | None = None
         for env in columns:
-            cell = row["cells"].get(env)
+            cell = cells.get(env)
             if cell is None:
                 continue
-            if previous is not None and cell["verdict"] != previous[1]:
-                row["changed"].append({"after": previous[0], "at": env, "from": previous[1], "to": cell["verdict"]})
-            previous = (env, cell["verdict"])
-    share = {}
-    for env in columns:
-        cells = [r["cells"][env] for r in rows if env in r["cells"]]
-        share[env] = round(sum(c["verdict"] == HOLDS for c in cells) / len(cells), 3) if cells else None
-    return {
-        "schema_version": MATRIX_SCHEMA_VERSION,
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "sources": [
-            {
-                "path": os.path.relpath(path),
-                "environment": report["environment"]["name"],
-                "version": report["environment"].get("subject_version"),
-                "started": report["run"]["started"],
-            }
-            for path, report in loaded
-        ],
-        "skipped": skipped,
-        "columns": columns,
-        "sections": sections,
-        "holding_share": share,
-        "claims": rows,
-    }
+            if previous is not None and cell.verdict != previous[1]:
+                changed.append(Change(previous[0], env, previous[1], cell.verdict))
+            previous = (env, cell.verdict)
+        built.append(
+            MatrixRow(
+                claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells, tuple(changed)
+            )
+        )
+    share = {env: holding_share([r.cells[env] for r in built if env in r.cells]) for env in columns}
+    return Matrix(
+        generated or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        tuple(
+            Source(os.path.relpath(path), r.environment.name, r.environment.subject_version, r.run.started)
+            for path, r in loaded
+        ),
+        tuple(skipped),
+        tuple(columns),
+        tuple(sections),
+        share,
+        tuple(built),
+    )
 
 
-def dumps(matrix: dict[str, object]) -> str:
-    return json.dumps(matrix, indent=2, ensure_ascii=False) + "\n"
+def dumps(matrix: Matrix) -> str:
+    return json.dumps(matrix.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -10,13 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.7 to 3.10 (old torch releases live there)
-    import tomli as tomllib
+from .tomlfile import parse_toml
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
@@ -173,11 +169,8 @@ def load_registry(path: str) -> Registry:
         with open(path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
-        raise RegistryError(f"{path}: cannot read the claim registry: {exc.strerror}")
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{path}: not valid TOML: {exc}")
+        raise RegistryError(f"{path}: cannot read the claim registry: {exc.strerror}") from None
+    data = parse_toml(raw, path, "the claim registry", RegistryError)
     suite = data.get("suite", {})
     name = _require(suite if isinstance(suite, dict) else {}, "name", str, path, "[suite]")
     patterns = suite.get("deprecation_patterns", [])

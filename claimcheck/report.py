@@ -1,33 +1,40 @@
-"""Build the run report (a JSON-ready dict) from the registry and the check results.
+"""Build the run report (a `RunReport`) from the registry and what each check's phases said.
 
-The schema is written down in report.schema.json beside this file; bump
-SCHEMA_VERSION with any change a reader of old reports would notice.
+Pure functions of plain data, so the machinery's tests can feed them fake
+outcomes. The JSON shape is written down in report.schema.json beside this
+file; bump model.SCHEMA_VERSION with any change a reader of old reports would notice.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
-from . import __version__
+from . import __version__, evidence
+from .model import (
+    AS_WRITTEN,
+    REPLACEMENT,
+    Check,
+    ClaimResult,
+    DocumentInfo,
+    Environment,
+    ErrorInfo,
+    Measurement,
+    Replacement,
+    RunInfo,
+    RunReport,
+    Suite,
+    WarningRecord,
+)
 from .registry import Claim, Registry
-from .results import AS_WRITTEN, REPLACEMENT, CheckResult
-from .verdicts import BROKEN, DEPRECATED, ERROR, HOLDS, NOT_RUN, VERDICTS, combine
-
-SCHEMA_VERSION = 1
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")
+from .verdicts import BROKEN, DEPRECATED, ERROR, HOLDS, NOT_RUN, check_verdict, combine
 
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text and text.strip() else ""
 
 
-def _format_measure(m: dict[str, object]) -> str:
-    return "{} = {} {}".format(m["name"], m["value"], m["unit"]).strip()
-
-
-def summarize(verdict: str, checks: list[CheckResult]) -> str:
+def summarize(verdict: str, checks: list[Check]) -> str:
     """One line a reader sees first: why this verdict."""
     deciding = [c for c in checks if c.verdict == verdict] or checks
     if verdict in (BROKEN, ERROR):
@@ -35,18 +42,18 @@ def summarize(verdict: str, checks: list[CheckResult]) -> str:
         head = "failed" if verdict == BROKEN else "could not run"
         if len(checks) > 1:
             head = f"{len(deciding)} of {len(checks)} checks {head}"
-        params = [c.nodeid[c.nodeid.index("[") + 1 : -1] for c in deciding if c.nodeid.endswith("]")]
+        params = [c.params for c in deciding if c.params is not None]
         if params:
             head += " ({})".format(", ".join(params))
-        if first is not None:
-            head += ": {}: {}".format(first.error["type"], _first_line(first.error["message"]))
+        if first is not None and first.error is not None:
+            head += f": {first.error.type}: {_first_line(first.error.message)}"
         warned = next((c.deprecations[0] for c in deciding if c.deprecations), None)
         if warned:
-            head += "; torch warned: {}".format(warned["message"])
+            head += f"; torch warned: {warned.message}"
         return head
     if verdict == DEPRECATED:
-        first = next(c for c in deciding if c.deprecations)
-        return "{}: {}".format(first.deprecations[0]["category"], first.deprecations[0]["message"])
+        warning = next(c for c in deciding if c.deprecations).deprecations[0]
+        return f"{warning.category}: {warning.message}"
     if verdict == NOT_RUN:
         if not checks:
             return "no check of this claim was selected in this run"
@@ -59,75 +66,107 @@ def summarize(verdict: str, checks: list[CheckResult]) -> str:
     )
 
 
-def _claim_entry(claim: Claim, registry: Registry, checks: list[CheckResult]) -> dict[str, object]:
+def check_from_phases(nodeid: str, phases: list[Mapping[str, Any]]) -> Check:
+    """One check's result from the plain data its setup, call and teardown reported."""
+    by_phase = {p["when"]: p for p in phases}
+    outcomes = {when: p["outcome"] for when, p in by_phase.items()}
+    call = by_phase.get("call", {})
+    failed = next((p for p in phases if p["outcome"] == "failed"), {})
+    warned = call.get("warnings", [])
+    deprecations = tuple(WarningRecord(w["category"], w["message"]) for w in warned if w["deprecation"])
+    others = tuple(WarningRecord(w["category"], w["message"]) for w in warned if not w["deprecation"])
+    verdict = check_verdict(
+        outcomes.get("setup", "failed"),
+        outcomes.get("call"),
+        outcomes.get("teardown"),
+        bool(call.get("finding")),
+        bool(deprecations),
+    )
+    error: dict[str, str] | None = failed.get("error")
+    if verdict == ERROR and error is None:
+        error = {"type": "error", "message": "the check did not complete"}
+    example = failed.get("example")
+    records = by_phase.get("teardown", {}).get("evidence", [])
+    outcome = outcomes.get("call") or ("skipped" if outcomes.get("setup") == "skipped" else "error")
+    if outcomes.get("teardown") == "failed":
+        outcome = "error"
+    first = phases[0]
+    return Check(
+        nodeid,
+        first["claim"],
+        first["role"],
+        outcome,
+        verdict,
+        sum(p["duration"] for p in phases),
+        error=ErrorInfo(error["type"], error["message"], error.get("call")) if error else None,
+        example=example,
+        snippet=evidence.snippet(example, error or {}),
+        skip_reason=next((p["skip_reason"] for p in phases if p.get("skip_reason")), None),
+        deprecations=deprecations,
+        warnings=others,
+        notes=tuple(dict.fromkeys(r["text"] for r in records if r["kind"] == "note")),
+        measurements=tuple(
+            Measurement(r["name"], r["value"], r["unit"], r.get("detail"), r.get("iqr"), r.get("rounds"))
+            for r in records
+            if r["kind"] == "measurement"
+        ),
+        crashed=bool(failed.get("crashed")),
+    )
+
+
+def _claim_result(claim: Claim, registry: Registry, checks: list[Check]) -> ClaimResult:
     written = [c for c in checks if c.role == AS_WRITTEN]
     verdict = combine(c.verdict for c in written)
-    entry: dict[str, object] = {
-        "id": claim.id,
-        "section": claim.section,
-        "topic": claim.topic,
-        "lines": list(claim.lines),
-        "url": registry.document.line_url(claim.first_line),
-        "quote": claim.quote,
-        "wording": claim.wording,
-        "verdict": verdict,
-        "summary": summarize(verdict, written),
-        "checks": [c.to_json() for c in written],
-        "replacement": None,
-    }
-    if claim.note:
-        entry["note"] = claim.note
+    replacement = None
     if claim.replacement:
         replacing = [c for c in checks if c.role == REPLACEMENT]
         replacement_verdict = combine(c.verdict for c in replacing)
-        entry["replacement"] = {
-            "idiom": claim.replacement,
-            "verdict": replacement_verdict,
-            "summary": summarize(replacement_verdict, replacing),
-            "checks": [c.to_json() for c in replacing],
-        }
-    return entry
+        replacement = Replacement(
+            claim.replacement, replacement_verdict, summarize(replacement_verdict, replacing), tuple(replacing)
+        )
+    return ClaimResult(
+        claim.id,
+        claim.section,
+        claim.topic,
+        tuple(claim.lines),
+        registry.document.line_url(claim.first_line),
+        claim.quote,
+        claim.wording,
+        verdict,
+        summarize(verdict, written),
+        tuple(written),
+        replacement,
+        claim.note or None,
+    )
 
 
 def build_report(
     registry: Registry,
-    results: Iterable[CheckResult],
-    environment: dict[str, object],
-    run: dict[str, object],
+    results: Iterable[Check],
+    environment: Environment,
+    run: RunInfo,
     only: Iterable[str] | None = None,
-) -> dict[str, object]:
+) -> RunReport:
     """The report for every claim (or the claims in `only`), in document order."""
-    by_claim: dict[str, list[CheckResult]] = {}
+    by_claim: dict[str, list[Check]] = {}
     # by node id: the order workers finish in must not change a report
     for result in sorted(results, key=lambda r: r.nodeid):
         by_claim.setdefault(result.claim, []).append(result)
     wanted = set(only) if only is not None else None
-    claims = [c for c in registry.claims if wanted is None or c.id in wanted]
-    claims.sort(key=lambda c: (c.first_line, c.id))
-    entries = [_claim_entry(c, registry, by_claim.get(c.id, [])) for c in claims]
-    counts = dict.fromkeys(VERDICTS, 0)
-    for entry in entries:
-        counts[entry["verdict"]] += 1
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "suite": {
-            "name": registry.suite,
-            "version": __version__,
-            "registry_sha256": registry.sha256,
-            "document": {
-                "title": registry.document.title,
-                "url": registry.document.url,
-                "commit": registry.document.commit,
-                "sha256": registry.document.sha256,
-            },
-            "sections": registry.sections(),
-        },
-        "environment": environment,
-        "run": run,
-        "summary": counts,
-        "claims": entries,
-    }
+    claims = sorted(
+        (c for c in registry.claims if wanted is None or c.id in wanted), key=lambda c: (c.first_line, c.id)
+    )
+    document = registry.document
+    suite = Suite(
+        registry.suite,
+        __version__,
+        registry.sha256,
+        DocumentInfo(document.title, document.url, document.commit, document.sha256),
+        tuple(registry.sections()),
+    )
+    entries = tuple(_claim_result(c, registry, by_claim.get(c.id, [])) for c in claims)
+    return RunReport(suite, environment, run, entries)
 
 
-def dumps(report: dict[str, object]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def dumps(report: RunReport) -> str:
+    return json.dumps(report.to_json(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -21,6 +21,20 @@ VERDICTS = (HOLDS, DEPRECATED, BROKEN, NOT_RUN, ERROR)
 #: Marks used by every rendering.
 MARKS = {HOLDS: "✅", DEPRECATED: "⚠️", BROKEN: "❌", NOT_RUN: "⏭️", ERROR: "💥"}
 
+#: Background colours of the HTML page and the heatmap.
+COLOURS = {HOLDS: "#c8e6c9", DEPRECATED: "#fff3b0", BROKEN: "#ffcdd2", NOT_RUN: "#e0e0e0", ERROR: "#d1c4e9"}
+
+#: What each verdict tells a reader of the corrected document, where a claim does not hold.
+ADVICE = {
+    DEPRECATED: "works, but torch says it is deprecated or has no effect",
+    BROKEN: "false as written",
+    NOT_RUN: "not checked here",
+    ERROR: "could not be checked (a bug of the suite or the environment)",
+}
+
+#: Verdicts a reader must act on: the claim is false, outdated, or was not checked although it ran.
+NEEDS_ATTENTION = (BROKEN, DEPRECATED, ERROR)
+
 # When a claim has several checks, the most severe one speaks for it. An
 # error outranks a finding: a claim whose checks did not all run is not known
 # to be broken or to hold. not-run is the weakest: a claim with one check run

@@ -17,7 +17,7 @@ import math
 import time
 from typing import Callable
 
-from claimcheck.render_markdown import quantity
+from claimcheck import quantity
 
 
 def seconds(value: float) -> str:
@@ -64,7 +64,8 @@ class Figures:
         fn()
         once = max(time.perf_counter() - start, 1e-9)
         iterations = max(1, math.ceil(min_time / once))
-        durations, began = [], time.perf_counter()
+        durations: list[float] = []
+        began = time.perf_counter()
         while len(durations) < min_rounds or time.perf_counter() - began < max_time:
             start = time.perf_counter()
             for _ in range(iterations):

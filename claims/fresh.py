@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from claimcheck import warm
+from claimcheck import Finished, warm_interpreter
 
 PRELOAD = ("torch", "torch._dynamo")
 
@@ -23,6 +23,6 @@ def environment(**changes: str) -> dict:
     return env
 
 
-def run(scripts: Sequence[dict], timeout: float = 120.0) -> list[warm.Finished]:
+def run(scripts: Sequence[dict], timeout: float = 120.0) -> list[Finished]:
     """Run each {script, argv, cwd, env, log} in its own process, side by side; wait for all."""
-    return warm.shared(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)
+    return warm_interpreter(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)

@@ -1,5 +1,4 @@
 """Lines 98-131: a Dataset subclass, and looping over a DataLoader's batches."""
-
 from __future__ import annotations
 
 import pytest
@@ -51,20 +50,16 @@ def test_len_dunder_gives_len():
 
 
 @pytest.mark.claim("data.dataloader.dict_batches")
-@given(
-    size=st.integers(0, 15),
-    batch_size=st.integers(1, 6),
-    features=st.lists(st.integers(1, 3), max_size=2),
-    seed=st.integers(0, 1000),
-)
+@given(size=st.integers(0, 15), batch_size=st.integers(1, 6), features=st.lists(st.integers(1, 3), max_size=2),
+       seed=st.integers(0, 1000))
 def test_looping_over_shuffled_batches(size, batch_size, features, seed, evidence):
     seeding.seed(seed)
     dataset = FooDataset(size, features)
-    with finding(f"DataLoader(foo_dataset, batch_size={batch_size}, shuffle=True)"):
+    with finding("DataLoader(foo_dataset, batch_size={}, shuffle=True)".format(batch_size)):
         loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
         batches = list(enumerate(loader))
     labels = []
-    for _batch_idx, batch in batches:
+    for batch_idx, batch in batches:
         data, label = batch["data"], batch["label"]
         assert data.shape[0] == label.shape[0] <= batch_size
         assert tuple(data.shape[1:]) == tuple(features)
@@ -86,3 +81,5 @@ def test_batches_move_to_the_gpu(size, batch_size):
             data, label = batch["data"].cuda(), batch["label"].cuda()
         assert data.is_cuda and label.is_cuda
         assert_close(data.cpu(), dataset.data[label.cpu()])
+
+

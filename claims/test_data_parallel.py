@@ -1,5 +1,4 @@
 """Lines 79-88: wrapping a model in torch.nn.DataParallel."""
-
 from __future__ import annotations
 
 import copy
@@ -32,14 +31,13 @@ class ModelCase:
         return torch.randn(self.batch, self.widths[0])
 
     def __repr__(self):
-        return (
-            f"ModelCase(seed={self.seed}, widths={self.widths!r}, activation={self.activation!r}, batch={self.batch})"
-        )
+        return "ModelCase(seed={}, widths={!r}, activation={!r}, batch={})".format(
+            self.seed, self.widths, self.activation, self.batch)
 
 
 model_cases = st.builds(
     ModelCase,
-    seed=st.integers(0, 2**16),
+    seed=st.integers(0, 2 ** 16),
     widths=st.lists(st.integers(1, 8), min_size=2, max_size=4),
     activation=st.sampled_from(["ReLU", "Tanh", "Sigmoid"]),
     batch=st.integers(1, 6),
@@ -66,15 +64,13 @@ def test_data_parallel_matches_the_model(case, evidence):
     ref_out, ref_grads = _run(reference, x)
     assert_close(out, ref_out, msg=lambda m: "outputs differ: " + m)
     for (name, _), got, want in zip(reference.named_parameters(), grads, ref_grads):
-        assert_close(got, want, msg=lambda m, name=name: f"grad of {name} differs: {m}")
+        assert_close(got, want, msg=lambda m, name=name: "grad of {} differs: {}".format(name, m))
     if not wrapped.device_ids:
         assert calls == [True], "with no CUDA device DataParallel should call the model once on the input itself"
-        evidence.note(
-            "no CUDA device: DataParallel.device_ids == [], and the wrapped model was called "
-            "once on the very input tensor (a pass-through)"
-        )
+        evidence.note("no CUDA device: DataParallel.device_ids == [], and the wrapped model was called "
+                      "once on the very input tensor (a pass-through)")
     else:
-        evidence.note(f"ran on CUDA devices {wrapped.device_ids}")
+        evidence.note("ran on CUDA devices {}".format(wrapped.device_ids))
 
 
 @pytest.mark.claim("nn.data_parallel.device_ids")
@@ -91,4 +87,4 @@ def test_data_parallel_on_listed_devices(case, evidence):
     assert_close(out, ref_out)
     for got, want in zip(grads, ref_grads):
         assert_close(got, want)
-    evidence.note(f"replicated over devices {wrapped.device_ids} with batch {case.batch}")
+    evidence.note("replicated over devices {} with batch {}".format(wrapped.device_ids, case.batch))

@@ -1,5 +1,4 @@
 """Lines 22-29: common torch functions, against their numpy namesakes."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -25,12 +24,10 @@ def operands(draw, dtypes=FULL_DTYPES):
 def floating(numpy_fn):
     """numpy's function as torch documents it for integer and bool inputs:
     they are first promoted to the default float dtype (float32), then computed."""
-
     def oracle(a):
         if a.dtype.kind in "biu":
             a = a.astype(torch.empty(0).numpy().dtype).astype(np.float64)
         return numpy_fn(a)
-
     oracle.__name__ = numpy_fn.__name__
     return oracle
 
@@ -65,13 +62,9 @@ def _every_dtype(test):
     return test
 
 
-@pytest.mark.parametrize(
-    "spelling, fn, oracle",
-    [
-        pytest.param(spelling, fn, oracle, id=claim.split(".")[1], marks=pytest.mark.claim(claim))
-        for claim, spelling, fn, oracle in UNARY
-    ],
-)
+@pytest.mark.parametrize("spelling, fn, oracle", [
+    pytest.param(spelling, fn, oracle, id=claim.split(".")[1], marks=pytest.mark.claim(claim))
+    for claim, spelling, fn, oracle in UNARY])
 @given(x=operands())
 @_every_dtype
 def test_unary_function_matches_numpy(spelling, fn, oracle, x, evidence):
@@ -85,12 +78,8 @@ def test_sum_over_a_dim_matches_numpy(x, data, evidence):
     # torch documents that a 0-d tensor accepts dim 0 or -1, as if it had one element
     dim = data.draw(st.integers(-max(ndim, 1), max(ndim, 1) - 1), label="dim")
     oracle_axis = dim if ndim else None
-    compare(
-        lambda: torch.sum(x.build(), dim=dim),
-        lambda: np.sum(x.numpy(), axis=oracle_axis),
-        f"torch.sum(x, dim={dim})",
-        evidence,
-    )
+    compare(lambda: torch.sum(x.build(), dim=dim), lambda: np.sum(x.numpy(), axis=oracle_axis),
+            "torch.sum(x, dim={})".format(dim), evidence)
 
 
 @pytest.mark.claim("functions.div")

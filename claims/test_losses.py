@@ -1,5 +1,4 @@
 """Line 163: 2D pixel-wise cross-entropy, promised by the cheatsheet."""
-
 from __future__ import annotations
 
 import numpy as np

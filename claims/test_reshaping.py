@@ -1,5 +1,4 @@
 """Lines 60-70: view as numpy's reshape; view(-1) vectorizes."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -17,15 +16,9 @@ def _raveled(case) -> torch.Tensor:
 
 
 def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
-    assert flat.dim() == 1, f"{spelling} has shape {tuple(flat.shape)}, but should be 1-d"
-    assert_close(
-        flat,
-        _raveled(case),
-        rtol=0,
-        atol=0,
-        equal_nan=True,
-        msg=lambda m: f"{m}\n[{spelling} against np.ravel(t.numpy(), order='C')]",
-    )
+    assert flat.dim() == 1, "{} has shape {}, but should be 1-d".format(spelling, tuple(flat.shape))
+    assert_close(flat, _raveled(case), rtol=0, atol=0, equal_nan=True,
+                               msg=lambda m: "{}\n[{} against np.ravel(t.numpy(), order='C')]".format(m, spelling))
 
 
 @pytest.mark.claim("tensor.view.minus_one_vectorizes")

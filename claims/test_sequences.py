@@ -1,5 +1,4 @@
 """Line 166: stacking CNN features with torch.stack(seq, dim=1), and batch_first RNNs."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -24,31 +23,21 @@ def test_stack_matches_numpy(data, evidence):
     dtype = data.draw(st.sampled_from(list(FULL_DTYPES)), label="dtype")
     shape = data.draw(SHAPES, label="shape")
     count = data.draw(st.integers(0, 4), label="count")
-    seq = [data.draw(arrays(dtype, shape), label=f"a{i}") for i in range(count)]
+    seq = [data.draw(arrays(dtype, shape), label="a{}".format(i)) for i in range(count)]
     dim = data.draw(st.sampled_from([1, -1, 0] if len(shape) else [0, -1, 1]), label="dim")
-    compare(
-        lambda: torch.stack([torch.from_numpy(a) for a in seq], dim=dim),
-        lambda: np.stack(seq, axis=dim),
-        f"torch.stack(seq, dim={dim})",
-        evidence,
-    )
+    compare(lambda: torch.stack([torch.from_numpy(a) for a in seq], dim=dim),
+            lambda: np.stack(seq, axis=dim), "torch.stack(seq, dim={})".format(dim), evidence)
 
 
 @pytest.mark.claim("sequence.rnn_batch_first")
-@given(
-    kind=st.sampled_from(["RNN", "LSTM", "GRU"]),
-    batch=st.integers(1, 3),
-    steps=st.integers(1, 4),
-    features=st.integers(1, 3),
-    hidden=st.integers(1, 3),
-    seed=st.integers(0, 99),
-)
+@given(kind=st.sampled_from(["RNN", "LSTM", "GRU"]), batch=st.integers(1, 3), steps=st.integers(1, 4),
+       features=st.integers(1, 3), hidden=st.integers(1, 3), seed=st.integers(0, 99))
 def test_batch_first_takes_batch_seq_feature(kind, batch, steps, features, hidden, seed):
     seeding.seed(seed)
     frames = [torch.randn(batch, features) for _ in range(steps)]  # one CNN feature vector per step
     stacked = torch.stack(frames, dim=1)  # (batch, seq, feature), as line 166 builds it
     assert tuple(stacked.shape) == (batch, steps, features)
-    with finding(f"torch.nn.{kind}(..., batch_first=True)"):
+    with finding("torch.nn.{}(..., batch_first=True)".format(kind)):
         first = getattr(torch.nn, kind)(features, hidden, batch_first=True)
     default = getattr(torch.nn, kind)(features, hidden)
     default.load_state_dict(first.state_dict())

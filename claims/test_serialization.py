@@ -1,5 +1,4 @@
 """Lines 154-159: saving whole models, moving their code, loading them again; exporting and serving."""
-
 from __future__ import annotations
 
 import inspect
@@ -46,8 +45,7 @@ def _defaults_note(loads):
     if default == "absent":
         return "torch.load has no weights_only parameter in this torch: it unpickles anything"
     return "torch.load's default weights_only={!r}: loading the whole model with defaults: {}".format(
-        default, _describe(loads["defaults"])
-    )
+        default, _describe(loads["defaults"]))
 
 
 @pytest.mark.claim("serialization.whole_model.breaks_on_move")
@@ -91,10 +89,8 @@ def test_there_is_no_supported_way_to_serve(loads, evidence):
     for name, step in sorted(loads.items()):
         if name.endswith("_without_class"):
             evidence.note("{} in a fresh interpreter without the class: {}".format(name.split("_")[0], _describe(step)))
-    assert not ran, (
-        "{} ran a saved program in a fresh interpreter without its Python class: a supported way "
-        "to deploy exists".format(" and ".join(sorted(k.split("_")[0] for k in ran)))
-    )
+    assert not ran, ("{} ran a saved program in a fresh interpreter without its Python class: a supported way "
+                     "to deploy exists".format(" and ".join(sorted(k.split("_")[0] for k in ran))))
 
 
 @pytest.mark.replacement("deploy.no_supported_way")
@@ -103,8 +99,8 @@ def test_torchscript_and_export_run_without_the_class(loads, evidence):
     if "export" not in steps:
         evidence.note("torch.export.save/load do not exist in this torch; TorchScript only")
     for name, step in sorted(steps.items()):
-        assert step["ok"], f"{name} failed without the class: {_describe(step)}"
-        evidence.measure(f"{name} output difference", step["max_abs_diff"], "max abs")
+        assert step["ok"], "{} failed without the class: {}".format(name, _describe(step))
+        evidence.measure("{} output difference".format(name), step["max_abs_diff"], "max abs")
         assert step["max_abs_diff"] == 0.0, "{} changed the outputs by {}".format(name, step["max_abs_diff"])
 
 
@@ -115,6 +111,7 @@ class Served(torch.nn.Module):
 
     def forward(self, x):
         return torch.relu(self.fc(x)) * 2
+
 
 
 @pytest.mark.claim("deploy.onnx_export")
@@ -130,14 +127,14 @@ def test_export_to_onnx_and_run_elsewhere(tmp_path, evidence):
     (got,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
     with torch.no_grad():
         assert_close(torch.from_numpy(got), model(x))
-    evidence.note(f"exported with torch.onnx.export and run by onnxruntime {ort.__version__}")
+    evidence.note("exported with torch.onnx.export and run by onnxruntime {}".format(ort.__version__))
 
 
 @pytest.mark.claim("serialization.documented_caveat")
 def test_torch_load_documents_that_it_unpickles(evidence):
     doc = " ".join(inspect.getdoc(torch.load).split())
     sentence = next((s for s in doc.split(". ") if "unpickl" in s or "pickle" in s.lower()), None)
-    evidence.note(f"torch.load docstring: {sentence!r}")
+    evidence.note("torch.load docstring: {!r}".format(sentence))
     if sentence is None:
         raise ClaimBroken("inspect.getdoc(torch.load)", "NotFound", "no mention of pickling")
 
@@ -149,7 +146,7 @@ class _RunsCode:
         self.marker = marker
 
     def __reduce__(self):
-        return (exec, (f"open({self.marker!r}, 'w').write('unpickled')",))
+        return (exec, ("open({!r}, 'w').write('unpickled')".format(self.marker),))
 
 
 @pytest.mark.claim("serialization.load_untrusted_is_safe")
@@ -162,17 +159,17 @@ def test_torch_load_of_an_untrusted_file_runs_no_code(tmp_path, evidence):
         torch.load(str(path))
         outcome = "torch.load returned"
     except Exception as exc:
-        outcome = f"torch.load raised {type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+        outcome = "torch.load raised {}: {}".format(type(exc).__name__, str(exc).strip().splitlines()[0])
     evidence.note(outcome)
     evidence.note(_defaults_note_from_signature())
-    assert not marker.exists(), f"torch.load with its defaults ran the code in the file ({outcome})"
+    assert not marker.exists(), "torch.load with its defaults ran the code in the file ({})".format(outcome)
 
 
 def _defaults_note_from_signature():
     parameter = inspect.signature(torch.load).parameters.get("weights_only")
     if parameter is None:
         return "torch.load has no weights_only parameter in this torch"
-    return f"torch.load's default weights_only={parameter.default!r}"
+    return "torch.load's default weights_only={!r}".format(parameter.default)
 
 
 @pytest.mark.replacement("serialization.load_untrusted_is_safe")

@@ -1,5 +1,4 @@
 """Lines 13-20 and 36: the legacy typed constructors, and FloatTensor(a) as a cast."""
-
 from __future__ import annotations
 
 import functools
@@ -52,15 +51,15 @@ def test_typed_constructor(name, dtype, data):
     # at least one size: with none, the constructor documents an empty 1-d tensor
     sizes = data.draw(SIZES, label="sizes")
     constructor = getattr(torch, name)
-    with finding(f"torch.{name}(values)"):
+    with finding("torch.{}(values)".format(name)):
         t = constructor(values)
-    assert t.dtype == dtype and t.device.type == "cpu", f"torch.{name}(values) gave {t.dtype} on {t.device}"
+    assert t.dtype == dtype and t.device.type == "cpu", "torch.{}(values) gave {} on {}".format(
+        name, t.dtype, t.device)
     assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
-    with finding(f"torch.{name}(*{sizes})"):
+    with finding("torch.{}(*{})".format(name, sizes)):
         u = constructor(*sizes)
-    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, (
-        f"torch.{name}(*{sizes}) has shape {tuple(u.shape)} and {u.dtype}"
-    )
+    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, "torch.{}(*{}) has shape {} and {}".format(
+        name, sizes, tuple(u.shape), u.dtype)
 
 
 @pytest.mark.parametrize("name, dtype", _params("replacement"))
@@ -86,7 +85,7 @@ def test_float_tensor_of_an_array_casts(data):
     a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
     with finding("torch.FloatTensor(a)"):
         b = torch.FloatTensor(a)
-    assert b.dtype == torch.float32, f"torch.FloatTensor(a).dtype={b.dtype}"
+    assert b.dtype == torch.float32, "torch.FloatTensor(a).dtype={}".format(b.dtype)
     assert_close(b, torch.from_numpy(a.astype(np.float32)), equal_nan=True)
     if a.size and dtype != np.float32:
         assert b.data_ptr() != a.__array_interface__["data"][0], "a cast should copy"
@@ -99,4 +98,5 @@ def test_from_numpy_of_astype_float32(data):
     a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
     b = torch.from_numpy(a.astype(np.float32))
     assert b.dtype == torch.float32
-    assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape), equal_nan=True)
+    assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape),
+                               equal_nan=True)

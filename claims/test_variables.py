@@ -1,5 +1,4 @@
 """Lines 41-52 and 129-130: Variable, .data, and tensors into numpy arrays."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -23,37 +22,15 @@ def _can_make(dtype) -> bool:
         return False
 
 
-ALL_TORCH_DTYPES = [
-    d
-    for d in (
-        getattr(torch, name, None)
-        for name in (
-            "bool",
-            "uint8",
-            "int8",
-            "int16",
-            "int32",
-            "int64",
-            "float16",
-            "bfloat16",
-            "float32",
-            "float64",
-            "complex64",
-            "complex128",
-            "uint16",
-            "uint32",
-            "uint64",
-        )
-    )
-    if isinstance(d, torch.dtype) and _can_make(d)
-]
+ALL_TORCH_DTYPES = [d for d in (getattr(torch, name, None) for name in (
+    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64", "complex64",
+    "complex128", "uint16", "uint32", "uint64")) if isinstance(d, torch.dtype) and _can_make(d)]
 
 
 @pytest.mark.claim("autograd.variable.data")
 @given(t=tensor_cases(), requires_grad=st.booleans())
 def test_variable_has_data_under_it(t, requires_grad):
     from torch.autograd import Variable
-
     x = t.build()
     if requires_grad and x.dtype.is_floating_point:
         x = x.clone().requires_grad_()
@@ -82,7 +59,6 @@ def test_detach_shares_memory_without_grad(t):
 @given(t=tensor_cases())
 def test_variable_of_a_batch_is_the_batch(t):
     from torch.autograd import Variable
-
     x = t.build()
     with finding("Variable(data)"):
         v = Variable(x)
@@ -98,27 +74,23 @@ def test_the_batch_tensor_needs_no_wrapper(t):
 
 
 @pytest.mark.claim("numpy.tensor_numpy.converts")
-@given(
-    dtype=st.sampled_from(ALL_TORCH_DTYPES), shape=st.lists(st.integers(0, 3), max_size=3), requires_grad=st.booleans()
-)
+@given(dtype=st.sampled_from(ALL_TORCH_DTYPES), shape=st.lists(st.integers(0, 3), max_size=3),
+       requires_grad=st.booleans())
 def test_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
     if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
     with finding("data_tensor.numpy()"):
         a = x.numpy()
-    assert str(a.dtype) == str(dtype).replace("torch.", ""), f"numpy() gave {a.dtype} for {dtype}"
+    assert str(a.dtype) == str(dtype).replace("torch.", ""), "numpy() gave {} for {}".format(a.dtype, dtype)
     assert a.shape == tuple(shape)
     if x.numel():
         assert a.__array_interface__["data"][0] == x.data_ptr(), "numpy() should share memory"
 
 
 @pytest.mark.replacement("numpy.tensor_numpy.converts")
-@given(
-    dtype=st.sampled_from([d for d in ALL_TORCH_DTYPES if d != getattr(torch, "bfloat16", None)]),
-    shape=st.lists(st.integers(0, 3), max_size=3),
-    requires_grad=st.booleans(),
-)
+@given(dtype=st.sampled_from([d for d in ALL_TORCH_DTYPES if d != getattr(torch, "bfloat16", None)]),
+       shape=st.lists(st.integers(0, 3), max_size=3), requires_grad=st.booleans())
 def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
     if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):

@@ -6,8 +6,11 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
+
+pytest_plugins = ["pytester"]
 
 DOCUMENT = textwrap.dedent("""\
     # Demo document
@@ -49,31 +52,26 @@ def claim_table(claim_id, section="Numbers", lines=(3,), quote="Numbers are equa
 
 
 class Run:
-    def __init__(self, done):
-        self.returncode = done.returncode
-        self.output = done.stdout
+    """A pytest run of a claims tree: pytester's RunResult, plus the words the tests read."""
 
-    def outcomes(self):
-        """pytest's closing counts, as {'passed': 3, 'failed': 1, ...}."""
-        last = [
-            l
-            for l in self.output.splitlines()
-            if " in " in l and ("passed" in l or "failed" in l or "skipped" in l or "error" in l)
-        ]
-        counts = {}
-        for part in last[-1].strip("= ").split(" in ")[0].split(", "):
-            number, word = part.split(" ")[:2]
-            word = {"errors": "error", "warnings": "warning"}.get(word, word)
-            if word != "warning":  # warnings at collection are not outcomes
-                counts[word] = int(number)
-        return counts
+    def __init__(self, result: pytest.RunResult) -> None:
+        self.result = result
+        self.returncode = int(result.ret)
+        self.output = "\n".join(result.outlines + result.errlines)
+
+    def outcomes(self) -> dict:
+        """pytest's closing counts, as {'passed': 3, 'failed': 1, ...}, read by pytester (warnings left out)."""
+        counts = self.result.parseoutcomes()
+        counts.pop("warnings", None)
+        return {{"errors": "error"}.get(word, word): number for word, number in counts.items()}
 
 
 class ClaimsTree:
     """A throwaway project: registry, checks, and a way to run pytest on them in a fresh interpreter."""
 
-    def __init__(self, root):
+    def __init__(self, root, pytester=None):
         self.root = root
+        self.pytester = pytester
         (self.root / "demo.md").write_text(DOCUMENT)
         (self.root / "pytest.ini").write_text("[pytest]\nclaims_registry = claims/claims.toml\n")
         (self.root / "claims").mkdir()
@@ -89,29 +87,19 @@ class ClaimsTree:
         (self.root / "claims" / name).write_text(textwrap.dedent(source))
 
     def run(self, *args, timeout=120, cwd=None):
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "claimcheck.plugin",
-            "-p",
-            "no:cacheprovider",
-            "--claims-reports",
-            str(self.reports),
-            "--claims-profile",
-            "ci",
-            *args,
-        ]
+        """pytest on the tree in a fresh interpreter: through pytester where the test has one, else a subprocess."""
+        arguments = ["-p", "no:cacheprovider", "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
+        if self.pytester is not None and cwd is None:
+            return Run(self.pytester.runpytest_subprocess("-p", "claimcheck.plugin", *arguments, timeout=timeout))
+        command = [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", *arguments]
+        started = time.time()
         done = subprocess.run(
-            command,
-            cwd=str(cwd or self.root),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            command, cwd=str(cwd or self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             timeout=timeout,
+        )  # fmt: skip
+        return Run(
+            pytest.RunResult(done.returncode, done.stdout.splitlines(), done.stderr.splitlines(), time.time() - started)
         )
-        return Run(done)
 
     def report(self, stem="report"):
         folders = [p for p in self.reports.iterdir() if p.is_dir()]
@@ -120,5 +108,5 @@ class ClaimsTree:
 
 
 @pytest.fixture
-def tree(tmp_path):
-    return ClaimsTree(tmp_path)
+def tree(pytester):
+    return ClaimsTree(pytester.path, pytester)

@@ -25,3 +25,35 @@ def test_finds_the_first_changed_version_with_few_looks():
 def test_reports_no_change_between_the_ends():
     result = bisect(VERSIONS, "demo.a", lambda v: {"demo.a": ("holds", "ok")})
     assert result["changed"] is False and len(result["checked"]) == 2
+
+
+def test_an_unknown_claim_id_is_refused_before_anything_runs():
+    import os
+
+    import pytest
+
+    from claimcheck.bisect import BisectError, check_claim_id
+    from claimcheck.registry import load_registry
+
+    registry = load_registry(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "claims.toml"))
+    with pytest.raises(BisectError) as caught:
+        check_claim_id(registry, "functions.sigmod")
+    assert "claim 'functions.sigmod' is not in" in str(caught.value) and "'functions.sigmoid'" in str(caught.value)
+
+
+def test_two_reports_of_one_version_are_named_and_missing_versions_listed(tmp_path):
+    import pytest
+    from builders import make_report, write_report
+
+    from claimcheck.bisect import BisectError, missing, verdicts_on_disk
+    from claimcheck.matrix import load_reports
+
+    first = write_report(tmp_path, make_report("lib-2.5.1+cpu", "2.5.1+cpu", {"demo.a": "holds"}))
+    second = write_report(tmp_path, make_report("lib-2.5.1+cu124", "2.5.1+cu124", {"demo.a": "broken"}))
+    write_report(tmp_path, make_report("lib-2.6.0", "2.6.0", {"demo.a": "broken"}))
+    loaded, _skipped = load_reports(str(tmp_path))
+    with pytest.raises(BisectError) as caught:
+        verdicts_on_disk(loaded, "2.5.1")
+    assert first in str(caught.value) and second in str(caught.value)
+    assert verdicts_on_disk(loaded, "2.6.0") == {"demo.a": ("broken", "why broken")}
+    assert missing(loaded, ["2.5.1", "2.6.0", "2.7.1"]) == ["2.7.1"]

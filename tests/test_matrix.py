@@ -1,76 +1,110 @@
-"""Merging run reports: ordering, changes, collapsed columns, and unreadable reports skipped by name."""
+"""Merging run reports: ordering, changes, collapsed columns, bad reports skipped by name and field, duplicates refused."""
 
 from __future__ import annotations
 
 import json
 
-from claimcheck.matrix import load_reports, merge
-from claimcheck.render_matrix import render
+import pytest
+from builders import make_report, write_json, write_report
 
-
-def _report(name, version, verdicts):
-    return {
-        "schema_version": 1,
-        "suite": {"sections": ["Numbers"]},
-        "environment": {"name": name, "subject_version": version},
-        "run": {"started": "2026-11-29T00:00:00+00:00"},
-        "claims": [
-            {
-                "id": claim_id,
-                "section": "Numbers",
-                "lines": [3],
-                "url": "https://example.invalid#L3",
-                "quote": "q",
-                "wording": "w",
-                "verdict": verdict,
-                "summary": "why " + verdict,
-            }
-            for claim_id, verdict in verdicts.items()
-        ],
-    }
-
-
-def _write(folder, name, content):
-    (folder / name).mkdir()
-    (folder / name / "report.json").write_text(content if isinstance(content, str) else json.dumps(content))
+from claimcheck import __main__ as cli
+from claimcheck.matrix import MatrixError, load_reports, merge
+from claimcheck.render import matrix_md
 
 
 def test_merge_orders_by_version_and_names_changes(tmp_path):
-    _write(tmp_path, "b", _report("lib-2.10", "2.10.0", {"demo.a": "holds", "demo.b": "broken"}))
-    _write(tmp_path, "a", _report("lib-2.9", "2.9.1", {"demo.a": "holds", "demo.b": "holds"}))
-    _write(tmp_path, "c", _report("lib-2.11", "2.11.0", {"demo.a": "holds", "demo.b": "broken"}))
+    write_report(tmp_path, make_report("lib-2.10", "2.10.0", {"demo.a": "holds", "demo.b": "broken"}), "b")
+    write_report(tmp_path, make_report("lib-2.9", "2.9.1", {"demo.a": "holds", "demo.b": "holds"}), "a")
+    write_report(tmp_path, make_report("lib-2.11", "2.11.0", {"demo.a": "holds", "demo.b": "broken"}), "c")
     matrix = merge(*load_reports(str(tmp_path)))
-    assert matrix["columns"] == ["lib-2.9", "lib-2.10", "lib-2.11"]
-    row = next(r for r in matrix["claims"] if r["id"] == "demo.b")
-    assert row["changed"] == [{"after": "lib-2.9", "at": "lib-2.10", "from": "holds", "to": "broken"}]
-    assert matrix["holding_share"] == {"lib-2.9": 1.0, "lib-2.10": 0.5, "lib-2.11": 0.5}
-    text = render(matrix)
+    assert matrix.columns == ("lib-2.9", "lib-2.10", "lib-2.11")
+    row = next(r for r in matrix.claims if r.id == "demo.b")
+    assert [c.to_json() for c in row.changed] == [{"after": "lib-2.9", "at": "lib-2.10", "from": "holds", "to": "broken"}]
+    assert matrix.holding_share == {"lib-2.9": 1.0, "lib-2.10": 0.5, "lib-2.11": 0.5}
+    text = matrix_md.render(matrix)
     assert "| lib-2.9 | lib-2.10 … lib-2.11 |" in text  # identical neighbours collapse
     assert "[^1]: demo.b on lib-2.10: why broken" in text
 
 
-def test_unreadable_reports_are_skipped_by_name(tmp_path, capsys):
-    _write(tmp_path, "good", _report("lib-1", "1.0", {"demo.a": "holds"}))
-    _write(tmp_path, "truncated", '{"schema_version": 1, "claims": [')
-    _write(tmp_path, "future", {"schema_version": 7})
+@pytest.mark.parametrize(
+    "content, field, words",
+    [
+        ('{"schema_version": 1, "claims": [', None, "not valid JSON"),
+        ({"schema_version": 7}, "schema_version", "newer than this tool's"),
+        ({"schema_version": 1}, "suite", "'suite' is a required property"),
+        ("SUMMARY", "summary", "is a required property"),
+        ("VERDICT", "claims[0].verdict", "'maybe' is not one of"),
+        ("LINES", "claims[0].lines", "should be non-empty"),
+    ],
+)
+def test_bad_reports_are_skipped_naming_file_and_field(tmp_path, capsys, content, field, words):
+    write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "holds"}), "good")
+    data = make_report("lib-2", "2.0", {"demo.a": "broken"}).to_json()
+    if content == "SUMMARY":
+        del data["summary"]
+        content = data
+    elif content == "VERDICT":
+        data["claims"][0]["verdict"] = "maybe"
+        content = data
+    elif content == "LINES":
+        data["claims"][0]["lines"] = []
+        content = data
+    path = write_json(tmp_path, "bad", content)
     loaded, skipped = load_reports(str(tmp_path))
-    assert [r["environment"]["name"] for _p, r in loaded] == ["lib-1"]
-    reasons = {s["path"].split("/")[-2]: s["reason"] for s in skipped}
-    assert "not valid JSON" in reasons["truncated"] and "newer than this tool's" in reasons["future"]
-    warnings = capsys.readouterr().err
-    assert "warning: skipping" in warnings and "truncated/report.json" in warnings
-    matrix = merge(loaded, skipped)
-    assert "Skipped (unreadable)" in render(matrix)
+    assert [r.environment.name for _p, r in loaded] == ["lib-1"]
+    assert [s.path for s in skipped] == [path]
+    reason = skipped[0].reason
+    assert reason.startswith(path + ": ") and words in reason, reason
+    if field:
+        assert f"field {field}" in reason, reason
+    assert f"warning: skipping {path}" in capsys.readouterr().err
+    assert "Skipped (unreadable)" in matrix_md.render(merge(loaded, skipped))
+
+
+def test_two_reports_of_one_environment_are_refused_by_name(tmp_path, capsys):
+    first = write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "holds"}), "one")
+    second = write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "broken"}), "two")
+    with pytest.raises(MatrixError) as caught:
+        load_reports(str(tmp_path))
+    assert first in str(caught.value) and second in str(caught.value)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert cli.main(["merge", str(tmp_path)]) == 2
+    assert "both reports of environment lib-1" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_a_partial_report_is_not_merged(tmp_path):
+    write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "holds"}))
+    path = write_report(tmp_path, make_report("lib-2", "2.0", {"demo.a": "broken"}, complete=False))
+    loaded, skipped = load_reports(str(tmp_path), warn=False)
+    assert [r.environment.name for _p, r in loaded] == ["lib-1"]
+    assert skipped[0].path == path and "not a complete run" in skipped[0].reason
+
+
+def test_merge_writes_every_file_or_none(tmp_path, monkeypatch):
+    write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "holds"}))
+    (tmp_path / "compatibility.md").write_text("old")
+    from claimcheck.render import matrix_html
+
+    def broken(matrix):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matrix_html, "render", broken)
+    with pytest.raises(OSError):
+        cli.main(["merge", str(tmp_path)])
+    assert (tmp_path / "compatibility.md").read_text() == "old"
+    assert not (tmp_path / "compatibility.json").exists()
 
 
 def test_heatmap_is_a_png(tmp_path):
-    import pytest
-
     pytest.importorskip("matplotlib", reason="the heatmap needs matplotlib (render extra)")
-    from claimcheck.render_heatmap import render as heatmap
+    from claimcheck.render import heatmap
 
-    _write(tmp_path, "a", _report("lib-1", "1.0", {"demo.a": "holds", "demo.b": "broken"}))
-    _write(tmp_path, "b", _report("lib-2", "2.0", {"demo.a": "deprecated", "demo.b": "not-run"}))
-    target = tmp_path / "heatmap.png"
-    heatmap(merge(*load_reports(str(tmp_path))), str(target))
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 1000
+    write_report(tmp_path, make_report("lib-1", "1.0", {"demo.a": "holds", "demo.b": "broken"}))
+    write_report(tmp_path, make_report("lib-2", "2.0", {"demo.a": "deprecated", "demo.b": "not-run"}))
+    png = heatmap.render(merge(*load_reports(str(tmp_path))))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert cli.main(["merge", "--heatmap", str(tmp_path)]) == 0
+    assert (tmp_path / "compatibility.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    written = json.loads((tmp_path / "compatibility.json").read_text())
+    assert written["columns"] == ["lib-1", "lib-2"]

@@ -10,7 +10,8 @@ import pytest
 
 from claimcheck import atomic, evidence
 from claimcheck.finding import ClaimBroken, finding
-from claimcheck.reading import ReportError, read_report
+from claimcheck.reading import ReportError, read_report, schema
+from claimcheck.report import dumps
 from claimcheck.verdicts import VERDICTS, check_verdict, combine
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -134,17 +135,52 @@ def test_reading_bad_reports(tmp_path, content, message):
     assert str(path) in str(caught.value) and message in str(caught.value)
 
 
-def schema_validator():
+def test_the_schema_is_a_valid_draft_2020_12_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    with open(os.path.join(ROOT, "claimcheck", "report.schema.json")) as handle:
-        schema = json.load(handle)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema, schema
+    jsonschema.Draft202012Validator.check_schema(schema())
 
 
-def test_committed_reports_follow_the_schema():
-    jsonschema, schema = schema_validator()
+def test_committed_reports_follow_the_schema_and_round_trip():
     paths = glob.glob(os.path.join(ROOT, "reports", "*", "report.json"))
-    assert paths, "no committed report under reports/"
+    assert len(paths) >= 30, "the committed matrix has 30 reports"
     for path in paths:
-        jsonschema.validate(read_report(path), schema)
+        report = read_report(path)  # validates, or raises naming the file and field
+        with open(path, encoding="utf-8") as handle:
+            assert dumps(report) == handle.read(), f"{path} does not round-trip through the model"
+
+
+def test_files_of_one_report_are_replaced_together_or_not_at_all(tmp_path, monkeypatch):
+    """A full disk while writing the second file: the first keeps its old content, and no temporary is left."""
+    (tmp_path / "report.json").write_text("old json")
+    (tmp_path / "report.md").write_text("old md")
+    real_stage = atomic._stage
+
+    def stage(path, text):
+        if path.endswith(".md"):
+            raise OSError(28, "No space left on device")
+        return real_stage(path, text)
+
+    monkeypatch.setattr(atomic, "_stage", stage)
+    with pytest.raises(OSError):
+        atomic.write_all_atomically({str(tmp_path / "report.json"): "new json", str(tmp_path / "report.md"): "new md"})
+    assert (tmp_path / "report.json").read_text() == "old json"
+    assert (tmp_path / "report.md").read_text() == "old md"
+    assert sorted(os.listdir(str(tmp_path))) == ["report.json", "report.md"]
+
+
+def test_a_failed_rename_puts_back_the_files_already_replaced(tmp_path, monkeypatch):
+    (tmp_path / "a.json").write_text("old a")
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if str(dst).endswith("b.md") and len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        atomic.write_all_atomically({str(tmp_path / "a.json"): "new a", str(tmp_path / "b.md"): "new b"})
+    assert (tmp_path / "a.json").read_text() == "old a"
+    assert sorted(os.listdir(str(tmp_path))) == ["a.json"]

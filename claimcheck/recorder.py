@@ -1,0 +1,291 @@
+"""The worker half of the plugin: bind checks to claims, and record what each check's phases saw.
+
+Runs in every process that runs checks (this one, or each pytest-xdist
+worker). It writes nothing: what it records travels as plain JSON data on
+pytest's reports (`report.claimcheck`) and, at the end, in the worker's
+`workeroutput`, to the writer (claimcheck.writer).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import signal
+import warnings
+from typing import Any, Dict, List, Set
+
+import pytest
+
+from . import environment, evidence, warm
+from .model import AS_WRITTEN, REPLACEMENT
+from .registry import Registry
+
+EVIDENCE_KEY = "claimcheck"
+#: What a worker leaves in its workeroutput for the writer.
+OUTPUT_KEY = "claimcheck"
+
+_WARNINGS = pytest.StashKey[List[Dict[str, Any]]]()
+_CHILDREN = pytest.StashKey[Set[int]]()
+
+
+def _marker_ids(item: pytest.Item) -> list[tuple[str, str]]:
+    found = []
+    for role, name in ((AS_WRITTEN, "claim"), (REPLACEMENT, "replacement")):
+        for mark in item.iter_markers(name=name):
+            if len(mark.args) != 1 or mark.kwargs or not isinstance(mark.args[0], str):
+                raise pytest.UsageError(
+                    f"{item.nodeid}: @pytest.mark.{name} takes exactly one claim id, got {mark.args!r}"
+                )
+            found.append((role, mark.args[0]))
+    return found
+
+
+def item_path(item: Any) -> str:
+    return os.path.abspath(str(getattr(item, "path", getattr(item, "fspath", ""))))
+
+
+class Recorder:
+    """Binds collected checks to claims and records their phases, warnings, evidence and child processes."""
+
+    def __init__(self, config: pytest.Config, registry: Registry) -> None:
+        self.config = config
+        self.registry = registry
+        self.claims_dir = os.path.dirname(registry.path)
+        self.bindings: dict[str, tuple[str, str]] = {}  # nodeid -> (role, claim id)
+        self.deselected: set[str] = set()  # bound checks that -k, -m or another plugin deselected
+        self.collected = False
+
+    # -- collection ---------------------------------------------------------
+
+    def _is_check(self, item: pytest.Item) -> bool:
+        return item_path(item).startswith(self.claims_dir + os.sep)
+
+    def _collected_every_file(self, items: list[pytest.Item]) -> bool:
+        wanted = set()
+        for folder, _dirs, files in os.walk(self.claims_dir):
+            wanted.update(os.path.join(folder, f) for f in files if re.match(r"^test_.*\.py$", f))
+        return wanted <= {item_path(i) for i in items}
+
+    def _problems(self, items: list[pytest.Item]) -> list[str]:
+        problems = []
+        path = self.registry.path
+        for item in items:
+            if not self._is_check(item):
+                continue
+            ids = _marker_ids(item)
+            if len(ids) != 1:
+                problems.append(
+                    f"{item.nodeid} names {len(ids) or 'no'} claims; a check names exactly one with "
+                    "@pytest.mark.claim('<id>') or @pytest.mark.replacement('<id>')"
+                )
+                continue
+            role, claim_id = ids[0]
+            claim = self.registry.get(claim_id)
+            if claim is None:
+                close = difflib.get_close_matches(claim_id, [c.id for c in self.registry.claims], n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(
+                    f"{item.nodeid} names unknown claim '{claim_id}'{hint}; add it to {path} or fix the marker"
+                )
+                continue
+            if role == REPLACEMENT and not claim.replacement:
+                problems.append(
+                    f"{item.nodeid} is a replacement check, but claim '{claim_id}' in {path} has no 'replacement' field"
+                )
+                continue
+            self.bindings[item.nodeid] = (role, claim_id)
+        if self._collected_every_file(items):
+            bound = set(self.bindings.values())
+            for claim in self.registry.claims:
+                if (AS_WRITTEN, claim.id) not in bound:
+                    problems.append(
+                        f"claim '{claim.id}' in {path} has no check; mark one with @pytest.mark.claim('{claim.id}')"
+                    )
+                if claim.replacement and (REPLACEMENT, claim.id) not in bound:
+                    problems.append(
+                        f"claim '{claim.id}' in {path} has a replacement but no replacement check; mark one with "
+                        f"@pytest.mark.replacement('{claim.id}')"
+                    )
+        return problems
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]):  # type: ignore[no-untyped-def]
+        problems = self._problems(items)  # before any deselection: validate the whole collection
+        if problems:
+            raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
+        yield
+        self.collected = True
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected.update(i.nodeid for i in items if i.nodeid in self.bindings)
+
+    def collection(self) -> dict[str, list[str]] | None:
+        """The bound checks and those deselected, as plain data; None before collection ended."""
+        if not self.collected:
+            return None
+        return {"bound": sorted(self.bindings), "deselected": sorted(self.deselected)}
+
+    # -- running ------------------------------------------------------------
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+        if item.nodeid not in self.bindings:
+            yield
+            return
+        # Record every warning of every example, whatever filters and
+        # warn-once registries say, so a verdict never depends on test order.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        patterns = self.registry.deprecation_patterns
+        item.stash[_WARNINGS] = [
+            dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(w, patterns)) for w in caught
+        ]
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+        if item.nodeid in self.bindings:
+            item.stash[_CHILDREN] = set(_children())
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+        yield
+        if _CHILDREN not in item.stash:
+            return
+        helpers = set(warm.helper_pids())  # long-lived by design, stopped when this process ends
+        before = item.stash[_CHILDREN]
+        left = {pid: cmd for pid, cmd in _children().items() if pid not in before and pid not in helpers}
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        if left:
+            listed = "; ".join(f"pid {pid} ({cmd[:80]})" for pid, cmd in sorted(left.items()))
+            raise RuntimeError(f"the check left {len(left)} child process(es) running, now killed: {listed}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+        outcome = yield
+        if item.nodeid not in self.bindings:
+            return
+        report = outcome.get_result()
+        role, claim_id = self.bindings[item.nodeid]
+        # Plain JSON data on the report: it travels from an xdist worker to
+        # the controller unchanged, and is all the writer needs.
+        data: dict[str, Any] = {
+            "claim": claim_id,
+            "role": role,
+            "when": report.when,
+            "outcome": report.outcome,
+            "duration": getattr(report, "duration", 0.0) or 0.0,
+        }
+        if report.when == "call":
+            data["warnings"] = evidence.unique(item.stash.get(_WARNINGS, []))
+        if report.failed:
+            exc = call.excinfo.value if call.excinfo else None
+            if exc is not None:
+                data["error"] = evidence.describe_exception(exc)
+                data["finding"] = report.when == "call" and evidence.is_finding(exc)
+                data["example"] = evidence.falsifying_example(exc, report.longreprtext)
+            else:
+                data["error"] = {"type": "error", "message": report.longreprtext[-1500:]}
+        if report.skipped:
+            data["skip_reason"] = _skip_reason(report)
+        if report.when == "teardown":
+            data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
+        report.claimcheck = data  # type: ignore[attr-defined]
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """In an xdist worker: hand the environment and the collection to the controller."""
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is None or self.config.getoption("claims_no_report"):
+            return
+        # plain JSON data only: anything else would kill the worker in transit
+        workeroutput[OUTPUT_KEY] = json.loads(
+            json.dumps(
+                {"environment": environment.describe_for(self.config), "collection": self.collection()}, default=str
+            )
+        )
+
+
+def _children() -> dict[int, str]:
+    """Live child processes of this process, {pid: command line} (Linux /proc; empty elsewhere)."""
+    found: dict[int, str] = {}
+    me = str(os.getpid())
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if fields[1] == me and fields[0] != "Z":
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    found[int(entry)] = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def _skip_reason(report: pytest.TestReport) -> str | None:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).replace("Skipped: ", "", 1)
+    return str(longrepr) if longrepr else None
+
+
+class Evidence:
+    """What a check records beyond pass or fail: notes and measured figures (the `evidence` fixture)."""
+
+    def __init__(self, node: Any) -> None:
+        self._node = node
+
+    def __repr__(self) -> str:  # printed with an explicit example's arguments: no address
+        return "evidence"
+
+    def _add(self, record: dict[str, Any]) -> None:
+        entry = (EVIDENCE_KEY, record)
+        if entry not in self._node.user_properties:  # a Hypothesis check records once per example
+            self._node.user_properties.append(entry)
+
+    def note(self, text: str) -> None:
+        self._add({"kind": "note", "text": evidence.strip_ansi(str(text))})
+
+    def measure(
+        self,
+        name: str,
+        value: Any,
+        unit: str,
+        detail: str | None = None,
+        iqr: float | None = None,
+        rounds: int | None = None,
+    ) -> None:
+        """A figure measured in this run; `unit` is required ("bytes", "s", "ratio").
+
+        A timing gives its median as `value`, with its interquartile range and
+        number of rounds.
+        """
+        if not unit:
+            raise ValueError(f"measurement {name!r} needs a unit")
+        record: dict[str, Any] = {"kind": "measurement", "name": name, "value": value, "unit": unit}
+        if detail:
+            record["detail"] = detail
+        if iqr is not None:
+            record["iqr"] = iqr
+        if rounds is not None:
+            record["rounds"] = int(rounds)
+        self._add(record)
+
+
+@pytest.fixture(name="evidence")
+def evidence_fixture(request: pytest.FixtureRequest) -> Evidence:
+    """Record notes and measurements that go into the claim's evidence."""
+    return Evidence(request.node)

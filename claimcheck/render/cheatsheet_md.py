@@ -1,0 +1,59 @@
+"""A run report as the document corrected for that environment.
+
+The document's sections in order; under each, its claims with a verdict mark,
+a line of evidence where the claim does not hold, and the verified
+replacement. Quotes stay short and link to the pinned upstream revision.
+"""
+
+from __future__ import annotations
+
+from ..model import ClaimResult, RunReport
+from ..verdicts import ADVICE, HOLDS, MARKS
+from .text import escape, inline_code, line_links, link, summary_line
+
+
+def _claim_lines(claim: ClaimResult, url: str) -> list[str]:
+    lines = line_links(claim.lines, url, label="L{0}")
+    out = [f"- {MARKS[claim.verdict]} {lines} {inline_code(claim.quote)} — {escape(claim.wording)}"]
+    if claim.verdict != HOLDS:
+        out.append(f"  - *{ADVICE[claim.verdict]}*: {escape(claim.summary)}")
+    replacement = claim.replacement
+    if replacement and claim.verdict != HOLDS:
+        out.append(
+            "  - **instead:** {} {} {}".format(
+                inline_code(replacement.idiom),
+                MARKS[replacement.verdict],
+                "verified here" if replacement.verdict == HOLDS else escape(replacement.summary),
+            )
+        )
+    return out
+
+
+def render(report: RunReport) -> str:
+    document = report.suite.document
+    url = document.url
+    out = [
+        f"# {escape(document.title)}, checked against {escape(report.environment.name)}",
+        "",
+        "The {} (commit {}), statement by statement, with what this environment says of it. "
+        "Generated from `report.json` in this folder by a run on {}; each quote links to its line.".format(
+            link("original", url), inline_code(document.commit[:12]), escape(report.run.started)
+        ),
+        "",
+        f"**{summary_line(report.summary)}**",
+    ]
+    for section in report.suite.sections:
+        in_section = [c for c in report.claims if c.section == section]
+        if not in_section:
+            continue
+        out += ["", f"## {escape(section)}"]
+        topics: list[str | None] = []
+        for claim in in_section:
+            if claim.topic not in topics:
+                topics.append(claim.topic)
+        for topic in topics:
+            if topic:
+                out += ["", f"### {escape(topic)}"]
+            out.append("")
+            out.extend(line for claim in in_section if claim.topic == topic for line in _claim_lines(claim, url))
+    return "\n".join(out).rstrip() + "\n"

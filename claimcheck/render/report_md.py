@@ -1,0 +1,170 @@
+"""A run report as Markdown for people: summary, environment, one table per section, measurements, evidence."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..model import Check, ClaimResult, RunReport
+from .text import cell_code, code, escape, inline_code, line_links, link, quantity, summary_line, verdict_cell
+
+
+def _environment(report: RunReport) -> list[str]:
+    env, run = report.environment, report.run
+    hyp = run.hypothesis
+    rows = [
+        ("environment", env.name),
+        (
+            "subject",
+            ", ".join(f"{k}={v}" for k, v in sorted(env.subject.items()) if not isinstance(v, (dict, list))),
+        ),
+        ("Python", "{} {}".format(env.python.get("implementation"), env.python.get("version"))),
+        ("packages", ", ".join(f"{k} {v}" for k, v in sorted(env.packages.items()))),
+        ("platform", "{} ({} cores, {})".format(env.platform, env.cpu.get("count"), env.cpu.get("model"))),
+        ("run", f"started {run.started} · {run.duration_s:.1f} s · {run.checks} checks"),
+        (
+            "Hypothesis",
+            "profile {} · seed {} · max_examples {}".format(
+                hyp.profile, "derandomized" if hyp.derandomize else hyp.seed, hyp.max_examples
+            ),
+        ),
+        (
+            "suite",
+            f"{report.suite.name} {report.suite.version} · registry sha256 {report.suite.registry_sha256[:12]}",
+        ),
+    ]
+    out = ["| | |", "|---|---|"]
+    out.extend(f"| {k} | {escape(v)} |" for k, v in rows)
+    return out
+
+
+def _measurements(claims: Sequence[ClaimResult]) -> list[str]:
+    """Every measured figure, by claim, with the statements it supports."""
+    out: list[str] = []
+    for c in claims:
+        checks: list[tuple[str | None, Check]] = [(None, k) for k in c.checks]
+        if c.replacement:
+            checks += [(c.replacement.idiom, k) for k in c.replacement.checks]
+        measured = [(idiom, k) for idiom, k in checks if k.measurements]
+        if not measured:
+            continue
+        out += [
+            "### {} (line {})".format(escape(c.id), ", ".join(str(n) for n in c.lines)),
+            "",
+            f"> {inline_code(c.quote)}",
+            "",
+        ]
+        for idiom, k in measured:
+            role = f"replacement {inline_code(idiom)}" if idiom else "as written"
+            out.append("{} ({}): {}".format(inline_code(k.nodeid.split("::", 1)[-1]), role, verdict_cell(k.verdict)))
+            out.append("")
+            out.extend(f"- {escape(note)}" for note in k.notes)
+            out += ["", "| figure | median | IQR | rounds |", "|---|---|---|---|"]
+            for m in k.measurements:
+                out.append(
+                    "| {} | {} | {} | {} |".format(
+                        escape(m.name),
+                        escape(quantity(m.value, m.unit)),
+                        escape(quantity(m.iqr, m.unit)) if m.iqr is not None else "",
+                        "" if m.rounds is None else m.rounds,
+                    )
+                )
+            out.append("")
+    if not out:
+        return []
+    return [
+        "",
+        "## Measurements",
+        "",
+        "Figures measured in this run; a ratio compares figures taken together in one check."
+        " Medians over the rounds shown; IQR is the interquartile range.",
+        "",
+        *out,
+    ]
+
+
+def _check_details(check: Check) -> list[str]:
+    out = [f"- {verdict_cell(check.verdict)} {inline_code(check.nodeid)} ({check.duration_s:.2f} s)"]
+    if check.skip_reason:
+        out.append(f"  - skipped: {escape(check.skip_reason)}")
+    if check.error:
+        out.append(f"  - {escape(check.error.type)}: {escape(check.error.message)}")
+    for warning in check.deprecations:
+        out.append(f"  - warning ({escape(warning.category)}): {escape(warning.message)}")
+    for note in check.notes:
+        out.append(f"  - {escape(note)}")
+    for measure in check.measurements:
+        out.append(
+            "  - {} = **{}**{}".format(
+                escape(measure.name),
+                escape(quantity(measure.value, measure.unit)),
+                f" ({escape(measure.detail)})" if measure.detail else "",
+            )
+        )
+    if check.snippet:
+        out.append("")
+        out.extend("  " + line for line in code(check.snippet, "python").splitlines())
+        out.append("")
+    return out
+
+
+def _anchor(claim_id: str) -> str:
+    """The heading anchor GitHub makes of `### <id>`."""
+    return re.sub(r"[^a-z0-9_-]", "", claim_id.lower())
+
+
+def render(report: RunReport) -> str:
+    document = report.suite.document
+    url = document.url
+    claims = report.claims
+    status = "" if report.run.complete else f" (PARTIAL: {escape(report.run.partial_reason or 'unknown')})"
+    out = [
+        f"# Claims report: {escape(report.environment.name)}{status}",
+        "",
+        f"**{summary_line(report.summary)}** across {len(claims)} claims",
+        "",
+        f"Checked against {link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. Written from `report.json` beside this file.",
+        "",
+    ]
+    out.extend(_environment(report))
+    for section in report.suite.sections:
+        rows = [c for c in claims if c.section == section]
+        if not rows:
+            continue
+        out += [
+            "",
+            f"## {escape(section)}",
+            "",
+            "| claim | lines | quote | verdict | evidence | replacement |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in rows:
+            replacement = ""
+            if c.replacement:
+                r = c.replacement
+                replacement = f"{cell_code(r.idiom)} → {verdict_cell(r.verdict)}"
+            out.append(
+                f"| [{cell_code(c.id)}](#{_anchor(c.id)}) | {line_links(c.lines, url)} | {cell_code(c.quote)} | {verdict_cell(c.verdict)} | {escape(c.summary)} | {replacement} |"
+            )
+    out.extend(_measurements(claims))
+    out += ["", "## Evidence", ""]
+    for c in claims:
+        out += [
+            f"### {escape(c.id)}",
+            "",
+            f"> line {line_links(c.lines, url)}: {inline_code(c.quote)}",
+            "",
+            f"{verdict_cell(c.verdict)} — {escape(c.wording)}",
+            "",
+        ]
+        if c.note:
+            out += [f"*{escape(c.note)}*", ""]
+        for check in c.checks:
+            out.extend(_check_details(check))
+        if c.replacement:
+            r = c.replacement
+            out += ["", f"Replacement {inline_code(r.idiom)}: {verdict_cell(r.verdict)}", ""]
+            for check in r.checks:
+                out.extend(_check_details(check))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

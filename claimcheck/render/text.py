@@ -1,0 +1,93 @@
+"""What every renderer shares: escaping for Markdown, code spans, links, figures with their units."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from ..verdicts import MARKS, VERDICTS
+
+__all__ = [
+    "cell_code",
+    "code",
+    "escape",
+    "inline_code",
+    "line_links",
+    "link",
+    "quantity",
+    "safe_url",
+    "summary_line",
+    "verdict_cell",
+]
+
+# Characters that would start markup; `_` only where it could open or close emphasis.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def escape(text: object) -> str:
+    """Inline text safe in a Markdown table cell: no markup, no HTML, one line."""
+    value = str(text).replace("&", "&amp;")
+    value = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", value)
+    return " ".join(value.split())
+
+
+def code(text: str, language: str = "") -> str:
+    """A fenced block longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "{}{}\n{}\n{}".format(fence, language, text.rstrip("\n"), fence)
+
+
+def inline_code(text: str) -> str:
+    """A code span on one line, outside tables."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return "{}{}{}{}{}".format(ticks, pad, text.replace("\n", " "), pad, ticks)
+
+
+def cell_code(text: str) -> str:
+    """A code span inside a table cell: a `|` would end the cell, so it is escaped (GFM renders it as `|`)."""
+    return inline_code(text.replace("|", "\\|"))
+
+
+def safe_url(url: object) -> str | None:
+    """`url` if it is an http(s) address a reader may follow; None for anything else (javascript:, data:, ...)."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in "\n\r\t <>\"'`"):
+        return None
+    return url.strip()
+
+
+def link(text: str, url: object) -> str:
+    """A Markdown link when the address is safe; the text alone otherwise. `text` is markup already."""
+    target = safe_url(url)
+    return "[{}]({})".format(text, target.replace("(", "%28").replace(")", "%29")) if target else text
+
+
+def verdict_cell(verdict: str) -> str:
+    return "{} {}".format(MARKS.get(verdict, "?"), escape(verdict))
+
+
+def summary_line(counts: Mapping[str, int]) -> str:
+    return " · ".join(f"{MARKS[v]} {counts.get(v, 0)} {v}" for v in VERDICTS)
+
+
+def quantity(value: object, unit: str) -> str:
+    """A figure in its unit; times in s, ms, µs or ns, whichever reads best."""
+    if unit == "s" and isinstance(value, (int, float)):
+        for name, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+            if abs(value) >= scale:
+                return f"{value / scale:.3g} {name}"
+        return f"{value / 1e-9:.3g} ns"
+    if unit == "bytes" and isinstance(value, int):
+        return f"{value:,} bytes"
+    return f"{value} {unit}"
+
+
+def line_links(lines: Sequence[int], url: str, label: str = "{0}") -> str:
+    """Links to the document's lines: `[12](url#L12), [13](url#L13)`."""
+    return ", ".join(link(label.format(n), f"{url}#L{n}") for n in lines)

@@ -1,0 +1,103 @@
+"""The one builder of test reports: valid `RunReport`s from a few words, through the real model.
+
+Every test that needs a report on disk or in memory makes it here, so that a
+report a test feeds the machinery is one the schema accepts, unless the test
+breaks it on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+
+from claimcheck.model import (
+    AS_WRITTEN,
+    Check,
+    ClaimResult,
+    DocumentInfo,
+    Environment,
+    ErrorInfo,
+    HypothesisInfo,
+    RunInfo,
+    RunReport,
+    Suite,
+)
+from claimcheck.report import dumps
+
+URL = "https://example.invalid/demo.md"
+
+#: A claim in a test report: its id and verdict, or (id, verdict, section), or (id, verdict, section, quote, summary).
+ClaimSpec = Union[Tuple[str, str], Tuple[str, str, str], Tuple[str, str, str, str, str]]
+
+
+def claim_result(
+    claim_id: str,
+    verdict: str,
+    section: str = "Numbers",
+    quote: str = "q",
+    summary: Optional[str] = None,
+    line: int = 3,
+    url: str = URL,
+) -> ClaimResult:
+    """A claim with one check whose verdict is `verdict`."""
+    outcome = {"holds": "passed", "deprecated": "passed", "broken": "failed", "not-run": "skipped"}.get(verdict, "error")
+    error = ErrorInfo("AssertionError", "why " + verdict) if verdict in ("broken", "error") else None
+    check = Check(f"claims/test_demo.py::test_{claim_id.replace('.', '_')}", claim_id, AS_WRITTEN, outcome, verdict, 0.01, error=error)
+    return ClaimResult(
+        claim_id, section, None, (line,), f"{url}#L{line}", quote, "wording of " + claim_id, verdict,
+        summary if summary is not None else "why " + verdict, (check,),
+    )  # fmt: skip
+
+
+def make_report(
+    name: str = "lib-1.0",
+    version: Optional[str] = "1.0",
+    claims: Union[Dict[str, str], Iterable[ClaimSpec]] = (("demo.a", "holds"),),
+    sections: Sequence[str] = ("Numbers", "Old things"),
+    complete: bool = True,
+    started: str = "2026-11-29T00:00:00+00:00",
+    url: str = URL,
+) -> RunReport:
+    """A complete report of environment `name` (subject `version`) with the given claims' verdicts."""
+    specs = list(claims.items()) if isinstance(claims, dict) else list(claims)
+    results = tuple(
+        claim_result(*spec[:2], *spec[2:], line=3 + i, url=url)  # type: ignore[misc]
+        for i, spec in enumerate(specs)
+    )
+    suite = Suite("demo", "0.1.0", "0" * 64, DocumentInfo("demo document", url, "0" * 40, "0" * 64), tuple(sections))
+    environment = Environment(
+        name,
+        {"version": "3.11.7", "implementation": "CPython", "executable": "/usr/bin/python3"},
+        "Linux",
+        "x86_64",
+        {"model": "test CPU", "count": 2},
+        {"numpy": "2.0", "hypothesis": "6.0", "pytest": "9.0"},
+        {"lib": version},
+        version,
+    )
+    run = RunInfo(
+        started, 1.0, len(results), HypothesisInfo("ci", None, True, 60), 300.0, None, 1, 0, ("claims",), complete,
+        None if complete else "1 of 2 claims selected",
+    )  # fmt: skip
+    return RunReport(suite, environment, run, results)
+
+
+def write_report(folder: Union[str, "os.PathLike[str]"], report: RunReport, subfolder: Optional[str] = None) -> str:
+    """`report` as <folder>/<subfolder or its environment's name>/report.json; the path."""
+    target = os.path.join(str(folder), subfolder or report.environment.name)
+    os.makedirs(target, exist_ok=True)
+    path = os.path.join(target, "report.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(dumps(report))
+    return path
+
+
+def write_json(folder: Union[str, "os.PathLike[str]"], subfolder: str, content: object) -> str:
+    """Anything as <folder>/<subfolder>/report.json (a damaged report, on purpose); the path."""
+    target = os.path.join(str(folder), subfolder)
+    os.makedirs(target, exist_ok=True)
+    path = os.path.join(target, "report.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content if isinstance(content, str) else json.dumps(content))
+    return path

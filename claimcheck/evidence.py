@@ -128,7 +128,7 @@ def example_arguments(example: str) -> list[str] | None:
         value = value[:-1] if value.endswith(",") else value
         if value != "data(...)" and not value.startswith("<"):  # fixtures and objects print as <...>
             out.append(f"{name} = {value}")
-    draws = [_DRAW.match(line) for line in lines if _DRAW.match(line)]
+    draws = [m for m in (_DRAW.match(line) for line in lines) if m is not None]
     for number, draw in enumerate(draws, 1):
         out.append("{} = {}".format(draw.group(1) or f"draw_{number}", draw.group(2).strip()))
     return out

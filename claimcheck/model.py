@@ -148,7 +148,7 @@ class Check:
             warnings=tuple(WarningRecord.from_json(w) for w in data.get("warnings", ())),
             notes=tuple(data.get("notes", ())),
             measurements=tuple(Measurement.from_json(m) for m in data.get("measurements", ())),
-            crashed=bool(error) and error.get("type") == "crash",
+            crashed=error is not None and error.get("type") == "crash",
         )
 
 

@@ -68,7 +68,7 @@ def _seed(config: pytest.Config) -> Any:
     """The Hypothesis seed a randomized run uses, chosen here so that the report can name it."""
     from hypothesis import settings
 
-    if settings.default.derandomize:
+    if settings().derandomize:
         return None
     # Hypothesis's own option sets its global seed in its pytest_configure,
     # which runs after this one.

@@ -14,7 +14,7 @@ import os
 import re
 import signal
 import warnings
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, Sequence, Set
 
 import pytest
 
@@ -26,7 +26,7 @@ EVIDENCE_KEY = "claimcheck"
 #: What a worker leaves in its workeroutput for the writer.
 OUTPUT_KEY = "claimcheck"
 
-_WARNINGS = pytest.StashKey[List[Dict[str, Any]]]()
+_WARNINGS = pytest.StashKey[Sequence[Dict[str, Any]]]()
 _CHILDREN = pytest.StashKey[Set[int]]()
 
 
@@ -63,7 +63,7 @@ class Recorder:
         return item_path(item).startswith(self.claims_dir + os.sep)
 
     def _collected_every_file(self, items: list[pytest.Item]) -> bool:
-        wanted = set()
+        wanted: set[str] = set()
         for folder, _dirs, files in os.walk(self.claims_dir):
             wanted.update(os.path.join(folder, f) for f in files if re.match(r"^test_.*\.py$", f))
         return wanted <= {item_path(i) for i in items}
@@ -111,7 +111,7 @@ class Recorder:
         return problems
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]):  # type: ignore[no-untyped-def]
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]):
         problems = self._problems(items)  # before any deselection: validate the whole collection
         if problems:
             raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
@@ -130,7 +130,7 @@ class Recorder:
     # -- running ------------------------------------------------------------
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+    def pytest_runtest_call(self, item: pytest.Item):
         if item.nodeid not in self.bindings:
             yield
             return
@@ -145,13 +145,13 @@ class Recorder:
         ]
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_setup(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+    def pytest_runtest_setup(self, item: pytest.Item):
         if item.nodeid in self.bindings:
             item.stash[_CHILDREN] = set(_children())
         yield
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_teardown(self, item: pytest.Item):  # type: ignore[no-untyped-def]
+    def pytest_runtest_teardown(self, item: pytest.Item):
         yield
         if _CHILDREN not in item.stash:
             return
@@ -169,7 +169,7 @@ class Recorder:
             raise RuntimeError(f"the check left {len(left)} child process(es) running, now killed: {listed}")
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
         outcome = yield
         if item.nodeid not in self.bindings:
             return
@@ -198,7 +198,7 @@ class Recorder:
             data["skip_reason"] = _skip_reason(report)
         if report.when == "teardown":
             data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
-        report.claimcheck = data  # type: ignore[attr-defined]
+        report.claimcheck = data
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """In an xdist worker: hand the environment and the collection to the controller."""

@@ -128,6 +128,7 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         value = _require(table, name, str, path, where)
         if not value.strip():
             raise _fail(path, where, f"field '{name}' is empty")
+    claim_id = table["id"]  # a string: _require said so
     if not ID_PATTERN.match(claim_id):
         raise _fail(
             path, where, "field 'id' must be dotted lower-case words", "for example 'numpy.from_numpy.keeps_dtype'"
@@ -180,7 +181,9 @@ def load_registry(path: str) -> Registry:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise _fail(path, "[suite]", f"deprecation pattern {pattern!r} is not a regular expression: {exc}")
+            raise _fail(
+                path, "[suite]", f"deprecation pattern {pattern!r} is not a regular expression: {exc}"
+            ) from None
     document = _load_document(path, data)
     tables = data.get("claim")
     if not isinstance(tables, list) or not tables:

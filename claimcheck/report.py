@@ -8,7 +8,7 @@ file; bump model.SCHEMA_VERSION with any change a reader of old reports would no
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from . import __version__, evidence
 from .model import (
@@ -66,7 +66,7 @@ def summarize(verdict: str, checks: list[Check]) -> str:
     )
 
 
-def check_from_phases(nodeid: str, phases: list[Mapping[str, Any]]) -> Check:
+def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]]) -> Check:
     """One check's result from the plain data its setup, call and teardown reported."""
     by_phase = {p["when"]: p for p in phases}
     outcomes = {when: p["outcome"] for when, p in by_phase.items()}

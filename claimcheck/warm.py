@@ -124,7 +124,7 @@ class WarmInterpreter:
         self._answer(timeout)
 
     def _answer(self, timeout: float) -> dict:
-        assert self.process is not None
+        assert self.process is not None and self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         line = self.process.stdout.readline() if ready else ""
         if not line:
@@ -139,7 +139,7 @@ class WarmInterpreter:
     def _ask(self, request: dict, timeout: float) -> dict:
         if self.pid is None:
             self._start(timeout)
-        assert self.process is not None
+        assert self.process is not None and self.process.stdin is not None
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return self._answer(timeout)

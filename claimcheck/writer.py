@@ -216,8 +216,8 @@ class Writer:
             hypothesis=HypothesisInfo(
                 self.profile,
                 None if self.seed is None else int(self.seed),
-                bool(settings.default.derandomize),
-                settings.default.max_examples,
+                bool(settings().derandomize),
+                settings().max_examples,
             ),
             timeout_s=_timeout(self.config),
             memory_limit_mb=self.config.getoption("claims_memory_limit"),

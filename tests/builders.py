@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict, Iterable, Optional, Sequence, Tuple, Union
+from typing import Iterable, Sequence, Tuple, Union
 
 from claimcheck.model import (
     AS_WRITTEN,
@@ -36,14 +36,24 @@ def claim_result(
     verdict: str,
     section: str = "Numbers",
     quote: str = "q",
-    summary: Optional[str] = None,
+    summary: str | None = None,
     line: int = 3,
     url: str = URL,
 ) -> ClaimResult:
     """A claim with one check whose verdict is `verdict`."""
-    outcome = {"holds": "passed", "deprecated": "passed", "broken": "failed", "not-run": "skipped"}.get(verdict, "error")
+    outcome = {"holds": "passed", "deprecated": "passed", "broken": "failed", "not-run": "skipped"}.get(
+        verdict, "error"
+    )
     error = ErrorInfo("AssertionError", "why " + verdict) if verdict in ("broken", "error") else None
-    check = Check(f"claims/test_demo.py::test_{claim_id.replace('.', '_')}", claim_id, AS_WRITTEN, outcome, verdict, 0.01, error=error)
+    check = Check(
+        f"claims/test_demo.py::test_{claim_id.replace('.', '_')}",
+        claim_id,
+        AS_WRITTEN,
+        outcome,
+        verdict,
+        0.01,
+        error=error,
+    )
     return ClaimResult(
         claim_id, section, None, (line,), f"{url}#L{line}", quote, "wording of " + claim_id, verdict,
         summary if summary is not None else "why " + verdict, (check,),
@@ -52,8 +62,8 @@ def claim_result(
 
 def make_report(
     name: str = "lib-1.0",
-    version: Optional[str] = "1.0",
-    claims: Union[Dict[str, str], Iterable[ClaimSpec]] = (("demo.a", "holds"),),
+    version: str | None = "1.0",
+    claims: dict[str, str] | Iterable[ClaimSpec] = (("demo.a", "holds"),),
     sections: Sequence[str] = ("Numbers", "Old things"),
     complete: bool = True,
     started: str = "2026-11-29T00:00:00+00:00",
@@ -83,7 +93,7 @@ def make_report(
     return RunReport(suite, environment, run, results)
 
 
-def write_report(folder: Union[str, "os.PathLike[str]"], report: RunReport, subfolder: Optional[str] = None) -> str:
+def write_report(folder: str | os.PathLike[str], report: RunReport, subfolder: str | None = None) -> str:
     """`report` as <folder>/<subfolder or its environment's name>/report.json; the path."""
     target = os.path.join(str(folder), subfolder or report.environment.name)
     os.makedirs(target, exist_ok=True)
@@ -93,7 +103,7 @@ def write_report(folder: Union[str, "os.PathLike[str]"], report: RunReport, subf
     return path
 
 
-def write_json(folder: Union[str, "os.PathLike[str]"], subfolder: str, content: object) -> str:
+def write_json(folder: str | os.PathLike[str], subfolder: str, content: object) -> str:
     """Anything as <folder>/<subfolder>/report.json (a damaged report, on purpose); the path."""
     target = os.path.join(str(folder), subfolder)
     os.makedirs(target, exist_ok=True)

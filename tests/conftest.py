@@ -94,7 +94,7 @@ class ClaimsTree:
         command = [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", *arguments]
         started = time.time()
         done = subprocess.run(
-            command, cwd=str(cwd or self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            command, cwd=str(cwd or self.root), capture_output=True, text=True,
             timeout=timeout,
         )  # fmt: skip
         return Run(

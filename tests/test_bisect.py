@@ -35,7 +35,9 @@ def test_an_unknown_claim_id_is_refused_before_anything_runs():
     from claimcheck.bisect import BisectError, check_claim_id
     from claimcheck.registry import load_registry
 
-    registry = load_registry(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "claims.toml"))
+    registry = load_registry(
+        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "claims.toml")
+    )
     with pytest.raises(BisectError) as caught:
         check_claim_id(registry, "functions.sigmod")
     assert "claim 'functions.sigmod' is not in" in str(caught.value) and "'functions.sigmoid'" in str(caught.value)

@@ -7,7 +7,6 @@ import shutil
 import tempfile
 
 import pytest
-
 from builders import make_report, write_report
 
 from claimcheck import __main__ as cli

@@ -6,7 +6,6 @@ import os
 import shutil
 
 import pytest
-
 from builders import make_report
 
 from claimcheck.matrix import merge
@@ -29,7 +28,10 @@ PAYLOAD = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</scrip
 
 def _report(name, version, verdicts, url="https://example.invalid"):
     return make_report(
-        name, version, [(claim_id, verdict, section, "q " + PAYLOAD, PAYLOAD) for claim_id, section, verdict in verdicts], url=url
+        name,
+        version,
+        [(claim_id, verdict, section, "q " + PAYLOAD, PAYLOAD) for claim_id, section, verdict in verdicts],
+        url=url,
     )
 
 
@@ -56,8 +58,15 @@ def _open(browser, path):
 def test_synthetic_page_loads_cleanly_and_escapes_run_text(browser, tmp_path):
     reports = [
         # the oldest report (whose rows the page shows) links its document to a script: text, never a link
-        ("a", _report("lib-1.0", "1.0", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")],
-                      url="javascript:window.__pwned=1")),
+        (
+            "a",
+            _report(
+                "lib-1.0",
+                "1.0",
+                [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")],
+                url="javascript:window.__pwned=1",
+            ),
+        ),
         ("b", _report("lib-1.1", "1.1", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
         ("c", _report("lib-2.0", "2.0", [("demo.a", "Numbers", "error"), ("demo.b", "Old things", "holds")])),
     ]

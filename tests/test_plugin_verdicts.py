@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from claimcheck.reading import read_report
-
 from conftest import ClaimsTree, claim_table
 
 CHECKS = """

@@ -7,6 +7,7 @@ data, not markup; links are followed only to http(s) addresses.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from ..model import Matrix
 from ..verdicts import COLOURS, MARKS, VERDICTS
@@ -15,7 +16,7 @@ from .text import safe_url
 TEMPLATE = "matrix.html.j2"
 
 
-def _environment():  # type: ignore[no-untyped-def]
+def _environment() -> Any:
     try:
         import jinja2
     except ImportError:

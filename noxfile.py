@@ -3,6 +3,8 @@
 nox -s claims                          # torch 2.13.0 (the CPU wheel on this machine's disk)
 nox -s claims -- --torch 2.13.0 -k view  # any torch from the index; extra args go to pytest
 CLAIMS_PROFILE=thorough nox -s claims  # Hypothesis profile: fast, ci (default here), thorough
+CLAIMS_TIMEOUT=600 nox -s claims       # seconds a check may run before it becomes an error (300)
+nox -s lint                            # ruff, mypy, and Python 3.7 compatibility where old torch runs
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ import shutil
 import subprocess
 import sys
 import time
+from typing import Any
 
 import nox
 from packaging.version import InvalidVersion, Version
+
+# The machinery's host-side modules run here, in nox's own Python (no
+# Hypothesis, no pytest): the claims run's arguments, the TOML reader, bisect.
+ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, ROOT)
+from claimcheck.runargs import standard_args  # noqa: E402
+from claimcheck.tomlfile import read_toml  # noqa: E402
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
@@ -43,15 +53,34 @@ def _expose_pyenv_pythons() -> None:
 _expose_pyenv_pythons()
 
 
-def _versions():
-    """{torch version: {"python": ..., "numpy": constraint or None}} from claims/versions.toml."""
-    import tomllib
+def _versions() -> dict[str, dict[str, Any]]:
+    """{torch version: {"python": ..., "numpy": constraint or None, "extra": [...]}} from claims/versions.toml.
 
-    with open(VERSIONS_FILE, "rb") as handle:
-        entries = tomllib.load(handle).get("torch", [])
-    return {
-        e["version"]: {"python": e["python"], "numpy": e.get("numpy"), "extra": e.get("extra", [])} for e in entries
-    }
+    Raises ValueError naming the file when it cannot be read or an entry lacks what it needs."""
+    entries = read_toml(VERSIONS_FILE, "the torch versions to check").get("torch", [])
+    known = {}
+    for number, entry in enumerate(entries, 1):
+        missing = [key for key in ("version", "python") if key not in entry]
+        if missing:
+            raise ValueError(
+                "{}: [[torch]] entry {} lacks {}; every entry needs version and python".format(
+                    VERSIONS_FILE, number, " and ".join(missing)
+                )
+            )
+        known[entry["version"]] = {
+            "python": entry["python"],
+            "numpy": entry.get("numpy"),
+            "extra": entry.get("extra", []),
+        }
+    return known
+
+
+def _known_versions(session: nox.Session) -> dict[str, dict[str, Any]]:
+    """`_versions()`, or the session stops with the file's problem."""
+    try:
+        return _versions()
+    except ValueError as exc:
+        session.error(str(exc))
 
 
 def _install(session: nox.Session, *requirements: str) -> None:
@@ -89,29 +118,27 @@ def _split_torch(posargs):
     try:
         version = Version(torch)
     except InvalidVersion:
-        raise ValueError(f"--torch {torch!r} is not a version; give a release such as 2.13.0")
+        raise ValueError(f"--torch {torch!r} is not a version; give a release such as 2.13.0") from None
     if len(version.release) < 2:
         raise ValueError(f"--torch {torch} is not precise enough; give a release such as 2.13.0")
     return torch, rest
 
 
-# One worker per core. Workers also isolate: a check that crashes its
-# interpreter costs only its own claim. (Not --dist loadscope: after a worker
-# crash its scheduler left the run waiting forever, seen with torch 1.0.1.)
-PARALLEL = ["--numprocesses", "auto", "--dist", "load"]
+def _claims_environment(
+    session: nox.Session, parallel: bool = True, benchmarks: str = "quick"
+) -> tuple[list[str], list[str]]:
+    """Check the session's arguments and variables, install torch and the project.
 
-# Quick mode of the cost checks (claims/test_costs.py): the same code paths with
-# few rounds; `nox -s benchmarks` runs them with pytest-benchmark's defaults.
-QUICK_BENCHMARKS = ["--benchmark-min-rounds=5", "--benchmark-max-time=0.05", "--benchmark-warmup=off"]
-
-
-def _claims_environment(session: nox.Session, parallel=True, benchmarks=QUICK_BENCHMARKS):
-    """Install torch and the project; return the pytest arguments of a claims run."""
+    Returns (the standard pytest arguments of the run, from claimcheck.runargs,
+    which `python -m claimcheck run --standard` derives the same way; the
+    user's pytest arguments). Nothing is installed when anything is wrong.
+    """
     try:
+        standard = standard_args(os.environ, parallel=parallel, benchmarks=benchmarks)
         torch, pytest_args = _split_torch(session.posargs)
     except ValueError as exc:
         session.error(str(exc))
-    known = _versions()
+    known = _known_versions(session)
     if torch not in known:
         session.error(
             "torch {} is not in {}; known versions: {}. Add it there (with the Python it needs) to check it".format(
@@ -136,12 +163,22 @@ def _claims_environment(session: nox.Session, parallel=True, benchmarks=QUICK_BE
     # written; this machine forbids it (PYTHONDONTWRITEBYTECODE), which made
     # every worker recompile them: 0.9 s per process. Allowed in the session.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
-    profile = os.environ.get("CLAIMS_PROFILE", "ci")
-    # a hung check stops its worker after this many seconds and becomes an error
-    limit = ["--timeout", os.environ.get("CLAIMS_TIMEOUT", "300"), "--timeout-method", "thread"]
-    workers = PARALLEL if parallel else ["--numprocesses", "0"]
-    return ["claims", "--claims-profile", profile, *workers, *limit, *benchmarks, *pytest_args]
+    return standard, pytest_args
 
+
+def _then(pytest_args: list[str]) -> list[str]:
+    """The user's pytest arguments after `claimcheck run`'s own options (`--` keeps `-k x` from argparse)."""
+    return ["--", *pytest_args] if pytest_args else []
+
+
+# On Ctrl-C the terminal sends SIGINT to the whole process group, pytest
+# included; nox then waits interrupt_timeout seconds for its child before
+# SIGTERM, and terminate_timeout more before SIGKILL. Its defaults (0.3 s and
+# 0.2 s) kill pytest before it has stopped its workers and written
+# report.partial.*; these leave it the time. (A SIGINT sent to nox alone, not
+# to its group, lets the run go on for INTERRUPT_S, then SIGTERM stops it.)
+INTERRUPT_S = 60.0
+TERMINATE_S = 10.0
 
 EXPECTATIONS = os.path.join("claims", "expectations.toml")
 
@@ -149,23 +186,46 @@ EXPECTATIONS = os.path.join("claims", "expectations.toml")
 @nox.session(python=HOST_PYTHON)
 def claims(session: nox.Session) -> None:
     """Check every claim against one torch, write reports/<env>/, and fail on any unexpected verdict."""
-    arguments = _claims_environment(session)
+    _standard, pytest_args = _claims_environment(session)
     gate = ["--expectations", EXPECTATIONS] if os.path.exists(EXPECTATIONS) else []
-    session.run("python", "-m", "claimcheck", "run", *gate, *arguments)
+    session.run(
+        "python",
+        "-m",
+        "claimcheck",
+        "run",
+        "--standard",
+        *gate,
+        *_then(pytest_args),
+        interrupt_timeout=INTERRUPT_S,
+        terminate_timeout=TERMINATE_S,
+    )
 
 
 @nox.session(python=HOST_PYTHON)
 def benchmarks(session: nox.Session) -> None:
     """The claims run with the cost checks in full (pytest-benchmark's default rounds), one check at a time;
     keeps pytest-benchmark's JSON as reports/<env>/benchmarks.json beside the report."""
-    arguments = _claims_environment(session, parallel=False, benchmarks=[])
-    session.run("python", "-m", "claimcheck", "run", "--benchmarks-json", *arguments)
+    _standard, pytest_args = _claims_environment(session, parallel=False, benchmarks="full")
+    session.run(
+        "python",
+        "-m",
+        "claimcheck",
+        "run",
+        "--standard",
+        "--serial",
+        "--full-benchmarks",
+        "--benchmarks-json",
+        *_then(pytest_args),
+        interrupt_timeout=INTERRUPT_S,
+        terminate_timeout=TERMINATE_S,
+    )
 
 
 @nox.session(python=HOST_PYTHON)
 def speed(session: nox.Session) -> None:
     """Time a claims run against `python -c "import torch"` here; writes reports/<env>/speed.json."""
-    session.run("python", "-m", "claimcheck", "speed", "--", *_claims_environment(session))
+    standard, pytest_args = _claims_environment(session)
+    session.run("python", "-m", "claimcheck", "speed", "--", "claims", *standard, *pytest_args)
 
 
 @nox.session(python=HOST_PYTHON)
@@ -175,6 +235,25 @@ def tests(session: nox.Session) -> None:
     _install(session, f"torch=={DEFAULT_TORCH}")
     _install(session, "-e", ".[test]")
     session.run("python", "-m", "pytest", "tests", *session.posargs)
+
+
+# What runs inside old torch environments (Python 3.7): the plugin, the checks,
+# and the root conftest that loads the plugin.
+RUNS_IN_OLD_TORCH = ["claimcheck", "claims", "conftest.py"]
+
+
+@nox.session(python=HOST_PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format), mypy, and vermin: no syntax or standard library newer than Python 3.7 where
+    old torch runs. Versions pinned in pyproject.toml's lint extra."""
+    _install(session, "-e", ".[lint,test]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    # one mypy run per folder of top-level modules: claims/ and tests/ each have a conftest.py
+    session.run("mypy")  # claimcheck, noxfile.py, conftest.py (pyproject.toml's [tool.mypy] files)
+    session.run("mypy", "claims")
+    session.run("mypy", "tests")
+    session.run("vermin", "-t=3.7-", "--no-tips", "--violations", *RUNS_IN_OLD_TORCH)
 
 
 def _free_gib(path: str = ".") -> float:
@@ -200,7 +279,7 @@ def matrix(session: nox.Session) -> None:
     run (CLAIMS_KEEP_ENVS=1 keeps them), and uv's cache is cleaned of torch
     when free disk falls under CLAIMS_MIN_FREE_GIB (20).
     """
-    known = _versions()
+    known = _known_versions(session)
     wanted = list(session.posargs) or list(known)
     unknown = [v for v in wanted if v not in known]
     if unknown:
@@ -227,13 +306,13 @@ def matrix(session: nox.Session) -> None:
 
     def prepare(version):
         """Install `version`'s environment in the background; its output goes to a log."""
-        log = open(os.path.join(root, version + ".install.log"), "w")
-        return subprocess.Popen(
-            nox_claims(version, "--install-only"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"),
-        )
+        with open(os.path.join(root, version + ".install.log"), "w") as log:  # the child keeps its own copy
+            return subprocess.Popen(
+                nox_claims(version, "--install-only"),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"),
+            )
 
     os.makedirs(root, exist_ok=True)
     start, failed, timings, waits, lowest_free = time.time(), [], {}, {}, _free_gib()
@@ -271,8 +350,8 @@ def matrix(session: nox.Session) -> None:
             subprocess.call(["uv", "cache", "clean", "torch"])
     subprocess.call(["nox", "-s", "compatibility"])
     session.log(
-        f"matrix: {len(wanted)} versions in {time.time() - start:.0f} s; lowest free disk {lowest_free:.1f} GiB; per version (s, with the wait "
-        f"for its install): {timings}; waits for installs (s): {waits}"
+        f"matrix: {len(wanted)} versions in {time.time() - start:.0f} s; lowest free disk {lowest_free:.1f} GiB; "
+        f"per version (s, with the wait for its install): {timings}; waits for installs (s): {waits}"
     )
     if failed:
         session.error("the claims session failed for torch {}".format(", ".join(failed)))
@@ -282,71 +361,80 @@ def matrix(session: nox.Session) -> None:
 def bisect(session: nox.Session) -> None:
     """Find the first torch where a claim's verdict changes: `nox -s bisect -- <claim-id> [--from V] [--to V]`.
 
-    Reuses reports already under reports/ and runs `nox -s claims` only for the
-    versions the binary search needs.
+    Reuses reports already under reports/. A version the search needs and has no
+    report for costs an install of that torch (several GB) and a claims run: the
+    session names those versions and stops, unless given `--run-missing`.
     """
     from packaging.version import Version as V
 
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the machinery runs here, on the host
+    from claimcheck.bisect import BisectError, Verdict, check_claim_id, missing, verdicts_on_disk
     from claimcheck.bisect import bisect as search
-    from claimcheck.matrix import load_reports
+    from claimcheck.matrix import MatrixError, load_reports
+    from claimcheck.registry import RegistryError, load_registry
 
     args = list(session.posargs)
-    if not args or args[0].startswith("-"):
-        session.error("usage: nox -s bisect -- <claim-id> [--from VERSION] [--to VERSION]")
+    run_missing = "--run-missing" in args
+    args = [a for a in args if a != "--run-missing"]
+    if not args or args[0].startswith("-") or len(args) % 2 != 1:
+        session.error("usage: nox -s bisect -- <claim-id> [--from VERSION] [--to VERSION] [--run-missing]")
     claim_id, options = args[0], dict(zip(args[1::2], args[2::2]))
-    known = _versions()
+    unknown = sorted(set(options) - {"--from", "--to"})
+    if unknown:
+        session.error(f"unknown option(s) {', '.join(unknown)}; give --from VERSION, --to VERSION, --run-missing")
+    try:
+        check_claim_id(load_registry(os.path.join("claims", "claims.toml")), claim_id)
+    except (BisectError, RegistryError) as exc:
+        session.error(str(exc))
+    known = _known_versions(session)
     ordered = sorted(known, key=V)
     low = options.get("--from", ordered[0])
     high = options.get("--to", ordered[-1])
     for version in (low, high):
         if version not in known:
-            session.error(f"torch {version} is not in {VERSIONS_FILE}")
+            session.error(f"torch {version} is not in {VERSIONS_FILE}; known: {', '.join(ordered)}")
     versions = [v for v in ordered if V(low) <= V(v) <= V(high)]
 
-    def observe(version):
-        def on_disk():
-            loaded, _skipped = load_reports("reports")
-            for _path, report in loaded:
-                subject = report["environment"].get("subject_version") or ""
-                if subject and V(V(subject).public) == V(version):
-                    return {c["id"]: (c["verdict"], c["summary"]) for c in report["claims"]}
-            return None
+    def on_disk(version: str) -> dict[str, Verdict] | None:
+        try:
+            loaded, _skipped = load_reports("reports", warn=False)
+            return verdicts_on_disk(loaded, version)
+        except (BisectError, MatrixError) as exc:
+            session.error(str(exc))
 
-        found = on_disk()
-        if found is None:
-            session.log(f"torch {version}: no report on disk; running the claims")
-            subprocess.call(
-                [
-                    "nox",
-                    "--error-on-missing-interpreters",
-                    "-s",
-                    "claims",
-                    "--force-python",
-                    known[version]["python"],
-                    "--",
-                    "--torch",
-                    version,
-                ]
-            )
-            found = on_disk()
-        else:
+    loaded_now, _ = load_reports("reports")
+    absent = missing(loaded_now, versions)
+    if absent and not run_missing:
+        session.log(
+            f"no report on disk for torch {', '.join(absent)}: the search may need some of them, and each costs "
+            "an install of that torch (several GB) and a claims run"
+        )
+
+    def observe(version: str) -> dict[str, Verdict] | None:
+        found = on_disk(version)
+        if found is not None:
             session.log(f"torch {version}: report on disk")
-        return found
+            return found
+        if not run_missing:
+            session.error(
+                f"torch {version} has no report under reports/; run `nox -s claims --force-python "
+                f"{known[version]['python']} -- --torch {version}` first, or bisect again with --run-missing"
+            )
+        session.log(f"torch {version}: no report on disk; running the claims (--run-missing)")
+        command = ["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", known[version]["python"]]
+        subprocess.call([*command, "--", "--torch", version])
+        return on_disk(version)
 
     try:
         result = search(versions, claim_id, observe)
-    except LookupError as exc:
+    except BisectError as exc:
         session.error(str(exc))
-    looked = ", ".join(f"{v} {s[0]}" for v, s in sorted(result["checked"].items(), key=lambda p: V(p[0])))
-    if not result["changed"]:
+    looked = ", ".join(f"{v} {s[0]}" for v, s in sorted(result.checked.items(), key=lambda p: V(p[0])))
+    if not result.changed:
         session.log(
-            "{}: {} at both {} and {} (looked at: {})".format(
-                claim_id, result["verdict"][0], result["from"], result["to"], looked
-            )
+            f"{claim_id}: {result.verdict_before[0]} at both {result.before} and {result.after} (looked at: {looked})"
         )
         return
-    session.log("{} changes between torch {} and {}:".format(claim_id, result["before"], result["after"]))
-    session.log("  {}: {}: {}".format(result["before"], *result["verdict_before"]))
-    session.log("  {}: {}: {}".format(result["after"], *result["verdict_after"]))
-    session.log("looked at {} of {} versions: {}".format(len(result["checked"]), len(versions), looked))
+    session.log(f"{claim_id} changes between torch {result.before} and {result.after}:")
+    session.log("  {}: {}: {}".format(result.before, *result.verdict_before))
+    session.log("  {}: {}: {}".format(result.after, *result.verdict_after))
+    session.log(f"looked at {len(result.checked)} of {len(versions)} versions: {looked}")

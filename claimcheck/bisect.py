@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Callable, Sequence, Tuple
 
 from .matrix import Loaded, same_version
@@ -15,9 +16,20 @@ class BisectError(Exception):
     """The search cannot start or go on; the message names the claim id or version and what to do."""
 
 
-def bisect(
-    versions: list[str], claim_id: str, observe: Callable[[str], dict[str, Verdict] | None]
-) -> dict[str, object]:
+@dataclass(frozen=True)
+class BisectResult:
+    """Where a claim's verdict changed: between `before` and `after` when `changed`, else equal at both ends."""
+
+    claim: str
+    changed: bool
+    before: str  # the last version with the first verdict (or the first end, when nothing changed)
+    after: str  # the first version with the new verdict (or the last end)
+    verdict_before: Verdict
+    verdict_after: Verdict
+    checked: dict[str, Verdict]  # every version looked at, and what it said
+
+
+def bisect(versions: list[str], claim_id: str, observe: Callable[[str], dict[str, Verdict] | None]) -> BisectResult:
     """Binary search between the first and last version for the first one whose verdict differs.
 
     `observe(version)` returns {claim id: (verdict, summary)} for that version
@@ -41,29 +53,14 @@ def bisect(
     low, high = 0, len(versions) - 1
     first, last = verdict(low), verdict(high)
     if first[0] == last[0]:
-        return {
-            "claim": claim_id,
-            "changed": False,
-            "from": versions[low],
-            "to": versions[high],
-            "verdict": first,
-            "checked": dict(seen),
-        }
+        return BisectResult(claim_id, False, versions[low], versions[high], first, last, dict(seen))
     while high - low > 1:
         middle = (low + high) // 2
         if verdict(middle)[0] == first[0]:
             low = middle
         else:
             high = middle
-    return {
-        "claim": claim_id,
-        "changed": True,
-        "before": versions[low],
-        "after": versions[high],
-        "verdict_before": verdict(low),
-        "verdict_after": verdict(high),
-        "checked": dict(seen),
-    }
+    return BisectResult(claim_id, True, versions[low], versions[high], verdict(low), verdict(high), dict(seen))
 
 
 def check_claim_id(registry: Registry, claim_id: str) -> None:

@@ -196,7 +196,14 @@ class Writer:
             reasons.append(f"the process running {crashed[0]}{more} died before the check ended")
         checked = {r.claim for r in self.results}
         if checked != {c.id for c in self.registry.claims}:
-            reasons.append(f"{len(checked)} of {len(self.registry.claims)} claims selected")
+            stopped = (
+                self.terminated
+                or session.shouldstop
+                or session.shouldfail
+                or int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+            )
+            words = "had a check finish before the stop" if stopped else "selected"
+            reasons.append(f"{len(checked)} of {len(self.registry.claims)} claims {words}")
         return "; ".join(reasons) or None
 
     # -- writing --------------------------------------------------------------

@@ -12,10 +12,11 @@ import functools
 import os
 import sys
 import tempfile
+from typing import IO
 
 import pytest
 
-from claimcheck.plugin import Evidence
+from claimcheck import Evidence
 
 
 def _schedules_only(config) -> bool:
@@ -94,17 +95,52 @@ def _measure_under_xdist(config) -> None:
         session.xdist_warning = False
 
 
-def _machine_lock(config):
-    """A lock file shared by this run's xdist workers, opened once per worker; None without workers."""
+# -- the machine lock ------------------------------------------------------------
+# One file per run, shared by its xdist workers (see pytest_runtest_call). The
+# controller creates it before the first worker starts, so that every worker
+# opens the same file, and removes it once they have all stopped; each worker
+# opens it once, at its first check, and closes it when it stops. A run
+# without workers needs no lock.
+
+LOCK_INPUT = "claims_machine_lock"  # the key of its path in each worker's workerinput
+_lock_path = pytest.StashKey[str]()  # in the controller
+_lock_handle = pytest.StashKey[IO[str]]()  # in a worker, once opened
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: the controller, once per worker it starts
+def pytest_configure_node(node) -> None:
+    path = node.config.stash.get(_lock_path, None)
+    if path is None:
+        descriptor, path = tempfile.mkstemp(prefix="claims-", suffix=".machine.lock")
+        os.close(descriptor)
+        node.config.stash[_lock_path] = path
+    node.workerinput[LOCK_INPUT] = path
+
+
+def _machine_lock(config) -> IO[str] | None:
+    """This run's machine lock file, opened once per worker; None without workers."""
     workerinput = getattr(config, "workerinput", None)
-    if workerinput is None:
+    if workerinput is None or LOCK_INPUT not in workerinput:
         return None
-    return _lock_file(os.path.join(tempfile.gettempdir(), "claims-{}.machine.lock".format(workerinput["testrunuid"])))
+    handle = config.stash.get(_lock_handle, None)
+    if handle is None:
+        handle = config.stash[_lock_handle] = open(workerinput[LOCK_INPUT], "a")  # noqa: SIM115 - closed at unconfigure
+    return handle
 
 
-@functools.lru_cache(maxsize=None)
-def _lock_file(path: str):
-    return open(path, "a")
+def pytest_unconfigure(config) -> None:
+    """A worker closes its handle; the controller, after its workers have stopped, removes the file."""
+    handle = config.stash.get(_lock_handle, None)
+    if handle is not None:
+        handle.close()
+        del config.stash[_lock_handle]
+    path = config.stash.get(_lock_path, None)
+    if path is not None:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        del config.stash[_lock_path]
 
 
 LOCK_WAIT_S = 120.0

@@ -55,7 +55,8 @@ def compare(torch_call, numpy_call, spelling: str, evidence=None) -> None:
     if torch_error is not None and numpy_error is not None:
         if evidence is not None:
             evidence.note(
-                f"where numpy refuses, so does torch (e.g. {spelling}: numpy {type(numpy_error).__name__}, torch {type(torch_error).__name__})"
+                f"where numpy refuses, so does torch (e.g. {spelling}: numpy {type(numpy_error).__name__}, "
+                f"torch {type(torch_error).__name__})"
             )
         return
     if torch_error is not None:

@@ -1,7 +1,7 @@
 """A real project on disk: save a model, move its module, load in a fresh interpreter.
 
-Each step is its own process (see fresh.py). The loading process also runs the saved TorchScript and torch.export programs
-before the class can be imported: one subprocess serves lines 155-159.
+Each step is its own process (see fresh.py). The loading process also runs the saved TorchScript and torch.export
+programs before the class can be imported: one subprocess serves lines 155-159.
 
 Everything happens in a temporary directory the check made itself; the only
 files unpickled are the ones the save step just wrote there.
@@ -110,7 +110,7 @@ def run(folder: str, timeout: float = 120.0) -> dict:
     _python(os.path.join(folder, "save.py"), project, env, timeout)
     os.rename(os.path.join(project, "netdef.py"), os.path.join(project, "models", "netdef.py"))
     out = _python(os.path.join(folder, "load.py"), project, env, timeout)
-    line = [l for l in out.splitlines() if l.startswith("RESULTS ")]
+    line = [text for text in out.splitlines() if text.startswith("RESULTS ")]
     if not line:
         raise RuntimeError("the load script printed no results:\n" + out)
     return json.loads(line[-1][len("RESULTS ") :])

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import glob
+import importlib.util
+import os
+import tempfile
+from types import SimpleNamespace
+
 import pytest
 
 from conftest import ClaimsTree, claim_table
@@ -46,8 +52,26 @@ def test_hang():
 
 @pytest.mark.claim("demo.memory")
 def test_memory():
-    blocks = [bytearray(2 ** 28) for _ in range(256)]  # 64 GiB in all, far past the cap
+    # 64 GiB in 256 MiB blocks, far past the 2048 MB cap. bytes(n) is calloc'd
+    # and never written, so no page is touched: the cap stops the loop with
+    # MemoryError within milliseconds, however loaded the machine, and the OOM
+    # killer never comes into it. (Without the cap this check passes: the
+    # address space is only reserved.)
+    blocks = [bytes(2 ** 28) for _ in range(256)]
     assert blocks
+
+
+@pytest.mark.claim("demo.locked")
+def test_locked():
+    # every check runs holding its share of the run's machine lock (claims/conftest.py)
+    import fcntl
+    import glob
+    import tempfile
+
+    (path,) = glob.glob(os.path.join(tempfile.gettempdir(), "claims-*.machine.lock"))
+    with open(path) as other:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 @pytest.mark.claim("demo.child")
@@ -67,9 +91,24 @@ IDS = [
     "demo.exit",
     "demo.hang",
     "demo.memory",
+    "demo.locked",
     "demo.child",
     "demo.holds_after",
 ]
+
+
+# The real claims/conftest.py's machine lock, without its torch hooks.
+LOCKING = """
+import importlib.util
+
+_spec = importlib.util.spec_from_file_location("real_claims_conftest", {path!r})
+_real = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_real)
+pytest_configure_node = _real.pytest_configure_node
+pytest_runtest_call = _real.pytest_runtest_call
+pytest_unconfigure = _real.pytest_unconfigure
+"""
+REAL_CONFTEST = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "claims", "conftest.py")
 
 
 @pytest.fixture(scope="module")
@@ -77,27 +116,34 @@ def faults(tmp_path_factory):
     tree = ClaimsTree(tmp_path_factory.mktemp("faults"))
     tree.registry(*(claim_table(i) for i in IDS))
     tree.checks(FAULTS)
-    run = tree.run(
-        "-n",
-        "2",
-        "--timeout",
-        "8",
-        "--timeout-method",
-        "thread",
-        "--claims-memory-limit",
-        "2048",
-        "-p",
-        "no:faulthandler",
-        timeout=300,
-    )
-    report = tree.report()
-    return run, {c["id"]: c for c in report["claims"]}, report
+    tree.checks(LOCKING.format(path=REAL_CONFTEST), name="conftest.py")
+    temp = tmp_path_factory.mktemp("system-temp")  # the run's own system temp folder, to see what it leaves there
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TMPDIR", str(temp))
+        run = tree.run(
+            "claims",  # its conftest.py is the controller's too (it creates the machine lock)
+            "-n",
+            "2",
+            "--timeout",
+            "8",
+            "--timeout-method",
+            "thread",
+            "--claims-memory-limit",
+            "2048",
+            "-p",
+            "no:faulthandler",
+            timeout=300,
+        )
+    report = tree.report("report.partial")  # partial: some checks crash (test_every_claim_reaches_the_report)
+    return run, {c["id"]: c for c in report["claims"]}, report, temp
 
 
 def test_every_claim_reaches_the_report(faults):
-    run, claims, report = faults
+    run, claims, report, _temp = faults
     assert set(claims) == set(IDS), run.output[-3000:]
-    assert report["run"]["complete"] is True
+    # checks whose process died make the run partial: it never replaces a complete report
+    assert report["run"]["complete"] is False
+    assert "died before the check ended" in report["run"]["partial_reason"]
     assert claims["demo.holds"]["verdict"] == "holds"
     assert claims["demo.holds_after"]["verdict"] == "holds"
 
@@ -120,8 +166,43 @@ def test_a_hang_is_stopped_at_the_limit(faults):
 
 def test_memory_exhaustion_is_an_error(faults):
     check = faults[1]["demo.memory"]["checks"][0]
-    assert check["verdict"] == "error" and check["error"]["type"] == "MemoryError"
+    assert check["verdict"] == "error" and check["error"]["type"] == "MemoryError", check
     assert faults[2]["run"]["memory_limit_mb"] == 2048
+
+
+def test_the_machine_lock_is_held_around_checks_and_removed_after_the_run(faults):
+    run, claims, _report, temp = faults
+    assert claims["demo.locked"]["verdict"] == "holds", claims["demo.locked"]["checks"][0]
+    assert glob.glob(os.path.join(str(temp), "claims-*.machine.lock")) == [], run.output[-3000:]
+
+
+def _real_conftest():
+    spec = importlib.util.spec_from_file_location("real_claims_conftest", REAL_CONFTEST)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_worker_closes_its_lock_handle_and_the_controller_removes_the_file(tmp_path, monkeypatch):
+    real = _real_conftest()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    controller = SimpleNamespace(stash=pytest.Stash())
+    nodes = [SimpleNamespace(config=controller, workerinput={"workerid": f"gw{i}"}) for i in range(2)]
+    for node in nodes:
+        real.pytest_configure_node(node)
+    path = nodes[0].workerinput[real.LOCK_INPUT]
+    assert nodes[1].workerinput[real.LOCK_INPUT] == path and os.path.dirname(path) == str(tmp_path)
+    workers = [SimpleNamespace(stash=pytest.Stash(), workerinput=node.workerinput) for node in nodes]
+    handles = [real._machine_lock(worker) for worker in workers]
+    assert [real._machine_lock(worker) for worker in workers] == handles  # opened once per worker
+    for worker, handle in zip(workers, handles):
+        real.pytest_unconfigure(worker)
+        assert handle.closed
+    assert os.path.exists(path)  # until the controller is done
+    real.pytest_unconfigure(controller)
+    assert os.listdir(str(tmp_path)) == []
+    assert real._machine_lock(SimpleNamespace(stash=pytest.Stash())) is None  # no workers, no lock
 
 
 def test_a_child_left_behind_is_killed_and_reported(faults):

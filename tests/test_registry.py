@@ -31,7 +31,8 @@ def test_a_valid_registry_loads(tmp_path):
         _write(tmp_path, claim_table("demo.a"), claim_table("demo.b", lines=(6, 4), section="Old things"))
     )
     assert [c.id for c in registry.claims] == ["demo.a", "demo.b"]
-    assert registry.get("demo.b").lines == (4, 6)
+    claim = registry.get("demo.b")
+    assert claim is not None and claim.lines == (4, 6)
     assert registry.sections() == ["Numbers", "Old things"]
 
 
@@ -47,13 +48,13 @@ def test_line_outside_the_document(tmp_path):
 
 @pytest.mark.parametrize("field", ["section", "quote", "wording", "lines"])
 def test_missing_field(tmp_path, field):
-    table = "\n".join(l for l in claim_table("demo.a").splitlines() if not l.startswith(field + " "))
+    table = "\n".join(line for line in claim_table("demo.a").splitlines() if not line.startswith(field + " "))
     message = _error(_write(tmp_path, table))
     assert f"claim 'demo.a': missing required field '{field}'" in message
 
 
 def test_missing_id_names_the_position(tmp_path):
-    table = "\n".join(l for l in claim_table("demo.a").splitlines() if not l.startswith("id "))
+    table = "\n".join(line for line in claim_table("demo.a").splitlines() if not line.startswith("id "))
     assert "claim #1: missing required field 'id'" in _error(_write(tmp_path, table))
 
 
@@ -75,7 +76,7 @@ def test_not_toml(tmp_path):
     path = tmp_path / "claims.toml"
     path.write_text("[suite\nname = 1")
     message = _error(str(path))
-    assert message.startswith(str(path) + ": not valid TOML")
+    assert message.startswith(str(path) + ": the claim registry is not valid TOML")
 
 
 def test_missing_file(tmp_path):

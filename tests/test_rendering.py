@@ -17,7 +17,7 @@ HOSTILE_SUMMARY = "<img src=x onerror=alert(1)> | [click](javascript:alert(1)) *
 
 
 def _hostile(tmp_path, url="javascript:alert(1)//"):
-    claims = [("demo.a", "broken", "Numbers", HOSTILE_QUOTE, HOSTILE_SUMMARY), ("demo.b", "holds", "Numbers")]
+    claims: list = [("demo.a", "broken", "Numbers", HOSTILE_QUOTE, HOSTILE_SUMMARY), ("demo.b", "holds", "Numbers")]
     return make_report("lib-1.0", "1.0", claims, url=url)
 
 

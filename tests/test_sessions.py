@@ -1,9 +1,11 @@
-"""The nox sessions refuse what they cannot do, naming the version and what to run instead."""
+"""The nox sessions refuse what they cannot do, naming the version and what to run instead,
+and run the claims with the one set of standard arguments (claimcheck/runargs.py)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any, NoReturn, cast
 
 import pytest
 
@@ -11,6 +13,7 @@ pytest.importorskip("nox", reason="the session tests import the noxfile (nox is 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 import noxfile  # noqa: E402
+from claimcheck.runargs import standard_args  # noqa: E402
 
 
 class Quit(Exception):
@@ -18,21 +21,33 @@ class Quit(Exception):
 
 
 class FakeSession:
-    def __init__(self, posargs, python="3.11"):
-        self.posargs, self.python, self.installed, self.env = posargs, python, [], {}
+    def __init__(self, posargs: list[str], python: str = "3.11") -> None:
+        self.posargs, self.python = posargs, python
+        self.installed: list[tuple[str, ...]] = []
+        self.ran: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+        self.env: dict[str, str] = {}
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise Quit(message)
 
-    def install(self, *requirements, **_):
+    def install(self, *requirements: str, **_: Any) -> None:
         self.installed.append(requirements)
 
+    def run(self, *command: str, **options: Any) -> None:
+        self.ran.append((command, options))
+
     venv_backend = "uv"
+
+
+def _environment(session: FakeSession, **options: Any) -> tuple[list[str], list[str]]:
+    return noxfile._claims_environment(cast(Any, session), **options)
 
 
 @pytest.fixture(autouse=True)
 def in_root(monkeypatch):
     monkeypatch.chdir(ROOT)
+    for variable in ("CLAIMS_PROFILE", "CLAIMS_TIMEOUT"):  # the defaults, whatever the caller's shell says
+        monkeypatch.delenv(variable, raising=False)
 
 
 @pytest.mark.parametrize(
@@ -52,17 +67,107 @@ def in_root(monkeypatch):
 def test_claims_session_refuses_with_a_reason(posargs, message):
     session = FakeSession(posargs)
     with pytest.raises(Quit) as caught:
-        noxfile._claims_environment(session)
+        _environment(session)
     assert message in str(caught.value)
     assert session.installed == []  # nothing installed, nothing written
 
 
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("CLAIMS_PROFILE", "quick", "CLAIMS_PROFILE=quick is not a Hypothesis profile: give one of fast, ci, thorough"),
+        ("CLAIMS_TIMEOUT", "0", "CLAIMS_TIMEOUT=0 is not a time limit: give seconds > 0, e.g. CLAIMS_TIMEOUT=300"),
+        ("CLAIMS_TIMEOUT", "abc", "CLAIMS_TIMEOUT=abc is not a time limit"),
+    ],
+)
+@pytest.mark.parametrize("session_name", ["claims", "benchmarks", "speed"])
+def test_a_bad_variable_stops_the_session_before_installing(monkeypatch, session_name, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    session = FakeSession(["--torch", "2.13.0"])
+    with pytest.raises(Quit) as caught:
+        getattr(noxfile, session_name)(session)
+    assert message in str(caught.value)
+    assert session.installed == [] and session.ran == []
+
+
 def test_a_listed_version_gets_its_numpy_constraint():
     session = FakeSession(["--torch", "2.0.1", "-k", "view"])
-    arguments = noxfile._claims_environment(session)
+    standard, pytest_args = _environment(session)
     assert session.installed[0] == ("torch==2.0.1", "numpy<2")
-    assert arguments[-2:] == ["-k", "view"]
+    assert standard == standard_args(os.environ)
+    assert pytest_args == ["-k", "view"]
     assert session.env["PYTHONDONTWRITEBYTECODE"] == "", "pytest must be able to cache its rewritten plugins"
+
+
+def _ran(session_name: str, posargs: list[str]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    session = FakeSession(posargs)
+    getattr(noxfile, session_name)(session)
+    assert len(session.ran) == 1
+    return session.ran[0]
+
+
+def test_the_claims_session_runs_the_standard_arguments_and_leaves_pytest_time_to_stop():
+    command, options = _ran("claims", ["-k", "view"])
+    assert command == (
+        "python",
+        "-m",
+        "claimcheck",
+        "run",
+        "--standard",
+        "--expectations",
+        os.path.join("claims", "expectations.toml"),
+        "--",  # so that argparse leaves `-k view` to pytest
+        "-k",
+        "view",
+    )
+    # nox's defaults (0.3 s after Ctrl-C, then 0.2 s after SIGTERM) kill pytest before report.partial.* is written
+    assert options["interrupt_timeout"] >= 30 and options["terminate_timeout"] >= 5
+
+
+def test_without_pytest_arguments_nothing_follows_the_options():
+    command, _ = _ran("claims", [])
+    assert command[-3:] == ("--standard", "--expectations", os.path.join("claims", "expectations.toml"))
+
+
+def test_the_benchmarks_session_runs_them_in_full_one_at_a_time():
+    command, options = _ran("benchmarks", ["--torch", "2.13.0"])
+    assert command == (
+        "python",
+        "-m",
+        "claimcheck",
+        "run",
+        "--standard",
+        "--serial",
+        "--full-benchmarks",
+        "--benchmarks-json",
+    )
+    assert options["interrupt_timeout"] >= 30
+
+
+def test_the_speed_session_passes_the_standard_arguments_along(monkeypatch):
+    monkeypatch.setenv("CLAIMS_TIMEOUT", "60")
+    command, _ = _ran("speed", ["-k", "view"])
+    assert command == ("python", "-m", "claimcheck", "speed", "--", "claims", *standard_args(os.environ), "-k", "view")
+    assert "60" in command
+
+
+def test_an_unreadable_versions_file_is_named(monkeypatch, tmp_path):
+    broken = tmp_path / "versions.toml"
+    broken.write_text('[[torch]]\nversion = "2.13.0"\n')
+    monkeypatch.setattr(noxfile, "VERSIONS_FILE", str(broken))
+    with pytest.raises(Quit, match=r"versions.toml: \[\[torch\]\] entry 1 lacks python"):
+        _environment(FakeSession([]))
+    broken.write_text("[[torch]\n")
+    with pytest.raises(Quit, match=r"versions.toml: the torch versions to check is not valid TOML"):
+        _environment(FakeSession([]))
+
+
+def test_the_workflow_runs_the_standard_arguments_too():
+    with open(os.path.join(ROOT, ".github", "workflows", "claims.yml"), encoding="utf-8") as handle:
+        workflow = handle.read()
+    assert "python -m claimcheck run --standard --expectations claims/expectations.toml" in workflow
+    for option in ("--claims-profile", "--numprocesses", "--timeout", "--benchmark-"):
+        assert option not in workflow, f"{option}: the workflow writes out what --standard gives"
 
 
 def test_every_listed_python_is_on_this_machine():

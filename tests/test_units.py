@@ -88,9 +88,10 @@ EXPLICIT = """Failing explicit example: test_sign(
 )
 def test_falsifying_examples_become_assignments(text, lines):
     example = evidence.falsifying_example(None, "noise before\n" + text + "\nnoise after")
+    assert example is not None
     assert evidence.example_arguments(example) == lines
     snippet = evidence.snippet(example, {"type": "RuntimeError", "message": "bad\nmore", "call": "t.view(-1)"})
-    assert snippet.splitlines() == [*lines, "t.view(-1)  # raises RuntimeError: bad"]
+    assert snippet is not None and snippet.splitlines() == [*lines, "t.view(-1)  # raises RuntimeError: bad"]
 
 
 def test_ansi_colours_are_stripped():

@@ -80,7 +80,10 @@ def test_a_hanging_script_is_killed_and_the_helper_restarts(tmp_path, helper):
     assert helper.pid is None
     child = int(pid_file.read_text())
     time.sleep(0.2)
-    state = open(f"/proc/{child}/stat").read().split(")")[1].split()[0] if os.path.exists(f"/proc/{child}") else "gone"
+    state = "gone"
+    if os.path.exists(f"/proc/{child}"):
+        with open(f"/proc/{child}/stat") as handle:
+            state = handle.read().split(")")[1].split()[0]
     assert state in ("gone", "Z"), "the hanging child is still running"
     again = helper.run([_spec(tmp_path, "after", "print('fine')")], timeout=60)
     assert again[0].output.strip() == "fine"

@@ -234,7 +234,13 @@ def tests(session: nox.Session) -> None:
     the determinism tests, which run real claims on the default torch."""
     _install(session, f"torch=={DEFAULT_TORCH}")
     _install(session, "-e", ".[test]")
-    session.run("python", "-m", "pytest", "tests", *session.posargs)
+    # Everything the tests and the runs they start write to a temporary folder
+    # (pytest's tmp_path, scratch reports, lock files) goes under the session's
+    # own folder, emptied first: nothing is left in the system's.
+    scratch = os.path.join(session.create_tmp(), "tests")
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    session.run("python", "-m", "pytest", "tests", *session.posargs, env={"TMPDIR": scratch})
 
 
 # What runs inside old torch environments (Python 3.7): the plugin, the checks,

@@ -163,7 +163,20 @@ def _claims_environment(
     # written; this machine forbids it (PYTHONDONTWRITEBYTECODE), which made
     # every worker recompile them: 0.9 s per process. Allowed in the session.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
+    session.env["TMPDIR"] = _scratch(session, "run")
     return standard, pytest_args
+
+
+def _scratch(session: nox.Session, name: str) -> str:
+    """An empty folder under the session's own for everything a run writes to a temporary folder.
+
+    pytest's tmp_path, torch's compile caches, scratch reports and lock files go
+    there (TMPDIR), so nothing is left in the system's temporary folder.
+    """
+    folder = os.path.join(session.create_tmp(), name)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
 
 
 def _then(pytest_args: list[str]) -> list[str]:
@@ -234,13 +247,7 @@ def tests(session: nox.Session) -> None:
     the determinism tests, which run real claims on the default torch."""
     _install(session, f"torch=={DEFAULT_TORCH}")
     _install(session, "-e", ".[test]")
-    # Everything the tests and the runs they start write to a temporary folder
-    # (pytest's tmp_path, scratch reports, lock files) goes under the session's
-    # own folder, emptied first: nothing is left in the system's.
-    scratch = os.path.join(session.create_tmp(), "tests")
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.makedirs(scratch)
-    session.run("python", "-m", "pytest", "tests", *session.posargs, env={"TMPDIR": scratch})
+    session.run("python", "-m", "pytest", "tests", *session.posargs, env={"TMPDIR": _scratch(session, "tests")})
 
 
 # What runs inside old torch environments (Python 3.7): the plugin, the checks,

@@ -25,7 +25,8 @@ from typing import Any
 
 from .atomic import write_all_atomically, write_atomically
 from .expectations import Expectations
-from .model import RunReport
+from .matrix import Loaded
+from .model import RunReport, Skipped
 from .reading import ReportError, read_report
 from .render.text import summary_line
 from .verdicts import ERROR, NEEDS_ATTENTION
@@ -155,18 +156,26 @@ def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunRepo
     return gate, report, path
 
 
-def expect(path: str, reports: str, update: bool) -> int:
-    from .expectations import ExpectationsError, compare, derive, stale
-    from .expectations import dumps as dump_expectations
+def _reports_or_say(folder: str, consequence: str) -> tuple[Loaded, list[Skipped]]:
+    """The complete reports under `folder`; none after saying why (duplicates, or nothing readable)."""
     from .matrix import MatrixError, load_reports
 
     try:
-        loaded, _skipped = load_reports(reports)
+        loaded, skipped = load_reports(folder)
     except MatrixError as exc:
-        print(f"claimcheck: {exc}", file=sys.stderr)
-        return 2
+        print(f"claimcheck: {exc}; {consequence}", file=sys.stderr)
+        return [], []
     if not loaded:
-        print(f"claimcheck: no readable report under {reports}/*/report.json", file=sys.stderr)
+        print(f"claimcheck: no readable complete report under {folder}/*/report.json; {consequence}", file=sys.stderr)
+    return loaded, skipped
+
+
+def expect(path: str, reports: str, update: bool) -> int:
+    from .expectations import ExpectationsError, compare, derive, stale
+    from .expectations import dumps as dump_expectations
+
+    loaded, _skipped = _reports_or_say(reports, f"{path} was left as it was")
+    if not loaded:
         return 2
     if update:
         from .registry import RegistryError, load_registry
@@ -260,17 +269,12 @@ def speed(subject: str, repeat: int, reports: str, pytest_args: list[str]) -> in
 
 def merge(folder: str, heatmap: bool) -> int:
     """reports/*/report.json into compatibility.{json,md,html} (and .png): written together or not at all."""
-    from .matrix import MatrixError, dumps, load_reports
+    from .matrix import dumps
     from .matrix import merge as merge_reports
     from .render import matrix_html, matrix_md
 
-    try:
-        loaded, skipped = load_reports(folder)
-    except MatrixError as exc:
-        print(f"claimcheck: {exc}; nothing was written", file=sys.stderr)
-        return 2
+    loaded, skipped = _reports_or_say(folder, "nothing was written")
     if not loaded:
-        print(f"claimcheck: no readable report under {folder}/*/report.json; nothing was written", file=sys.stderr)
         return 2
     matrix = merge_reports(loaded, skipped)
     files: dict = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from typing import Any, NoReturn, cast
 
 import pytest
@@ -35,6 +36,11 @@ class FakeSession:
 
     def run(self, *command: str, **options: Any) -> None:
         self.ran.append((command, options))
+
+    def create_tmp(self) -> str:
+        if not hasattr(self, "_tmp"):
+            self._tmp = tempfile.mkdtemp(prefix="fake-nox-session-")
+        return self._tmp
 
     venv_backend = "uv"
 
@@ -179,3 +185,10 @@ def test_every_listed_python_is_on_this_machine():
     assert missing == [], "no interpreter for Python {} (pyenv install it, or change claims/versions.toml)".format(
         ", ".join(missing)
     )
+
+
+def test_a_claims_run_keeps_its_temporary_files_in_the_session_folder():
+    session = FakeSession([])
+    _environment(session)
+    scratch = session.env["TMPDIR"]
+    assert scratch.startswith(session.create_tmp()) and os.path.isdir(scratch) and os.listdir(scratch) == []

@@ -25,6 +25,8 @@ __all__ = ["Evidence", "evidence_fixture"]
 MARKERS = {
     "claim": "claim(id): this check tests the claim `id` as the document states it",
     "replacement": "replacement(id): this check tests the modern replacement recorded for claim `id`",
+    "facet": "facet(name): the part of the claim's domain this check covers, with its own verdict "
+    "(none: the claim's whole domain)",
 }
 
 

@@ -17,7 +17,10 @@ from .tomlfile import parse_toml
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
 CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording")
-OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note")
+OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note", "scope")
+#: Fields that are not strings: `addition = true` (the cheatsheet never says it) and
+#: `beyond = {"<facet>" = "<why it is outside the statement's scope>"}`.
+OTHER_CLAIM_FIELDS = ("addition", "beyond")
 DOCUMENT_FIELDS = ("title", "url", "commit", "sha256", "lines")
 
 
@@ -48,10 +51,20 @@ class Claim:
     replacement: str | None = None
     topic: str | None = None
     note: str | None = None
+    #: what the statement is about, as a PyTorch user reads it (one sentence)
+    scope: str | None = None
+    #: the suite's own claim, which the cheatsheet does not make
+    addition: bool = False
+    #: facets checked but outside the statement's scope, each with the reason: (facet, why)
+    beyond: tuple[tuple[str, str], ...] = ()
 
     @property
     def first_line(self) -> int:
         return self.lines[0]
+
+    def why_beyond(self, facet: str) -> str | None:
+        """Why `facet` is outside this claim's scope; None when it is in scope."""
+        return dict(self.beyond).get(facet)
 
 
 @dataclass(frozen=True)
@@ -116,13 +129,13 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
     claim_id = table.get("id")
     if isinstance(claim_id, str):
         where = f"claim '{claim_id}'"
-    unknown = sorted(set(table) - set(CLAIM_FIELDS) - set(OPTIONAL_CLAIM_FIELDS))
+    unknown = sorted(set(table) - set(CLAIM_FIELDS) - set(OPTIONAL_CLAIM_FIELDS) - set(OTHER_CLAIM_FIELDS))
     if unknown:
         raise _fail(
             path,
             where,
             "unknown field(s) {}".format(", ".join(unknown)),
-            "allowed: {}".format(", ".join(CLAIM_FIELDS + OPTIONAL_CLAIM_FIELDS)),
+            "allowed: {}".format(", ".join(CLAIM_FIELDS + OPTIONAL_CLAIM_FIELDS + OTHER_CLAIM_FIELDS)),
         )
     for name in ("id", "section", "quote", "wording"):
         value = _require(table, name, str, path, where)
@@ -152,6 +165,17 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
     for name in OPTIONAL_CLAIM_FIELDS:
         if name in table and (not isinstance(table[name], str) or not table[name].strip()):
             raise _fail(path, where, f"field '{name}' must be a non-empty string")
+    addition = table.get("addition", False)
+    if not isinstance(addition, bool):
+        raise _fail(path, where, f"field 'addition' must be true or false, got {addition!r}")
+    beyond = table.get("beyond", {})
+    if not isinstance(beyond, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in beyond.items()
+    ):
+        raise _fail(
+            path, where, "field 'beyond' must map facet names to the reason each is out of scope",
+            'for example beyond = {bool = "the statement is about numbers"}',
+        )  # fmt: skip
     return Claim(
         claim_id,
         table["section"],
@@ -161,6 +185,9 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         table.get("replacement"),
         table.get("topic"),
         table.get("note"),
+        table.get("scope"),
+        addition,
+        tuple(beyond.items()),
     )
 
 

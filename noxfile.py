@@ -370,84 +370,19 @@ def matrix(session: nox.Session) -> None:
         session.error("the claims session failed for torch {}".format(", ".join(failed)))
 
 
-@nox.session(python=False)
+@nox.session(python=HOST_PYTHON)
 def bisect(session: nox.Session) -> None:
-    """Find the first torch where a claim's verdict changes: `nox -s bisect -- <claim-id> [--from V] [--to V]`.
+    """Find the first torch where a claim's (or a facet's) verdict changes, from the reports on disk:
+    `nox -s bisect -- <claim-id> [--facet NAME] [--from V] [--to V] [--run-missing]` (see python -m claimcheck bisect)."""
+    _install(session, "-e", ".")
+    session.run("python", "-m", "claimcheck", "bisect", *session.posargs)
 
-    Reuses reports already under reports/. A version the search needs and has no
-    report for costs an install of that torch (several GB) and a claims run: the
-    session names those versions and stops, unless given `--run-missing`.
-    """
-    from packaging.version import Version as V
 
-    from claimcheck.bisect import BisectError, Verdict, check_claim_id, missing, verdicts_on_disk
-    from claimcheck.bisect import bisect as search
-    from claimcheck.matrix import MatrixError, load_reports
-    from claimcheck.registry import RegistryError, load_registry
-
-    args = list(session.posargs)
-    run_missing = "--run-missing" in args
-    args = [a for a in args if a != "--run-missing"]
-    if not args or args[0].startswith("-") or len(args) % 2 != 1:
-        session.error("usage: nox -s bisect -- <claim-id> [--from VERSION] [--to VERSION] [--run-missing]")
-    claim_id, options = args[0], dict(zip(args[1::2], args[2::2]))
-    unknown = sorted(set(options) - {"--from", "--to"})
-    if unknown:
-        session.error(f"unknown option(s) {', '.join(unknown)}; give --from VERSION, --to VERSION, --run-missing")
-    try:
-        check_claim_id(load_registry(os.path.join("claims", "claims.toml")), claim_id)
-    except (BisectError, RegistryError) as exc:
-        session.error(str(exc))
-    known = _known_versions(session)
-    ordered = sorted(known, key=V)
-    low = options.get("--from", ordered[0])
-    high = options.get("--to", ordered[-1])
-    for version in (low, high):
-        if version not in known:
-            session.error(f"torch {version} is not in {VERSIONS_FILE}; known: {', '.join(ordered)}")
-    versions = [v for v in ordered if V(low) <= V(v) <= V(high)]
-
-    def on_disk(version: str) -> dict[str, Verdict] | None:
-        try:
-            loaded, _skipped = load_reports("reports", warn=False)
-            return verdicts_on_disk(loaded, version)
-        except (BisectError, MatrixError) as exc:
-            session.error(str(exc))
-
-    loaded_now, _ = load_reports("reports")
-    absent = missing(loaded_now, versions)
-    if absent and not run_missing:
-        session.log(
-            f"no report on disk for torch {', '.join(absent)}: the search may need some of them, and each costs "
-            "an install of that torch (several GB) and a claims run"
-        )
-
-    def observe(version: str) -> dict[str, Verdict] | None:
-        found = on_disk(version)
-        if found is not None:
-            session.log(f"torch {version}: report on disk")
-            return found
-        if not run_missing:
-            session.error(
-                f"torch {version} has no report under reports/; run `nox -s claims --force-python "
-                f"{known[version]['python']} -- --torch {version}` first, or bisect again with --run-missing"
-            )
-        session.log(f"torch {version}: no report on disk; running the claims (--run-missing)")
-        command = ["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", known[version]["python"]]
-        subprocess.call([*command, "--", "--torch", version])
-        return on_disk(version)
-
-    try:
-        result = search(versions, claim_id, observe)
-    except BisectError as exc:
-        session.error(str(exc))
-    looked = ", ".join(f"{v} {s[0]}" for v, s in sorted(result.checked.items(), key=lambda p: V(p[0])))
-    if not result.changed:
-        session.log(
-            f"{claim_id}: {result.verdict_before[0]} at both {result.before} and {result.after} (looked at: {looked})"
-        )
-        return
-    session.log(f"{claim_id} changes between torch {result.before} and {result.after}:")
-    session.log("  {}: {}: {}".format(result.before, *result.verdict_before))
-    session.log("  {}: {}: {}".format(result.after, *result.verdict_after))
-    session.log(f"looked at {len(result.checked)} of {len(versions)} versions: {looked}")
+@nox.session(python=HOST_PYTHON)
+def diff(session: nox.Session) -> None:
+    """Upgrade notes from the reports on disk: `nox -s diff -- 2.5.1 2.6.0` prints what changed between the two
+    torch versions, claim by claim and facet by facet, with the evidence on both sides."""
+    if len(session.posargs) != 2:
+        session.error("usage: nox -s diff -- <old version> <new version>, e.g. nox -s diff -- 2.5.1 2.6.0")
+    _install(session, "-e", ".")
+    session.run("python", "-m", "claimcheck", "diff", *session.posargs)

@@ -1,4 +1,4 @@
-"""Command line: `python -m claimcheck run|expect|render|summary|merge|speed`.
+"""Command line: `python -m claimcheck run|expect|render|summary|merge|bisect|diff|speed`.
 
 run      run pytest on the claims (arguments pass through; --standard adds
          the project's standard ones), then print the summary and the
@@ -12,6 +12,12 @@ summary  print a report's one-line summary and its broken, deprecated and
          error claims.
 merge    merge reports/*/report.json into reports/compatibility.{json,md,html}
          (and, with --heatmap, compatibility.png).
+bisect   the first version where a claim's (or a facet's) verdict changes,
+         from the reports on disk; --run-missing runs the claims (through
+         nox) for versions the search needs and has no report of.
+diff     what changed between two versions of the subject, claim by claim
+         and facet by facet, with the evidence on both sides (from the
+         reports on disk): what to read before moving torch.
 speed    time a claims run against `python -c "import <subject>"` in the same
          environment, and write speed.json beside that environment's report.
 """
@@ -299,6 +305,98 @@ def merge(folder: str, heatmap: bool) -> int:
     return 0
 
 
+def bisect_command(args: argparse.Namespace) -> int:
+    """Binary search over claims/versions.toml for where a verdict changes (see claimcheck.bisect)."""
+    import subprocess
+
+    from packaging.version import Version
+
+    from .bisect import BisectError, Verdict, bisect, check_claim_id, facet_key, missing, verdicts_on_disk
+    from .registry import RegistryError, load_registry
+    from .tomlfile import read_toml
+
+    try:
+        check_claim_id(load_registry(os.path.join("claims", "claims.toml")), args.claim)
+        table = read_toml(os.path.join("claims", "versions.toml"), "the torch versions to check", BisectError)
+        known = {str(e["version"]): str(e["python"]) for e in table.get("torch", [])}
+    except (BisectError, RegistryError, KeyError) as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    ordered = sorted(known, key=Version)
+    low, high = args.low or ordered[0], args.high or ordered[-1]
+    for version in (low, high):
+        if version not in known:
+            print(
+                f"claimcheck: torch {version} is not in claims/versions.toml; known: {', '.join(ordered)}",
+                file=sys.stderr,
+            )
+            return 2
+    versions = [v for v in ordered if Version(low) <= Version(v) <= Version(high)]
+    loaded, _skipped = _reports_or_say(args.reports, "bisect looks at the reports on disk")
+    absent = missing(loaded, versions)
+    if absent:
+        print(
+            f"no report on disk for torch {', '.join(absent)}: the search may need some; each costs an install of "
+            "that torch (several GB) and a claims run" + ("" if args.run_missing else " (--run-missing allows it)")
+        )
+
+    def observe(version: str) -> dict[str, Verdict] | None:
+        reports, _ = load_reports_quietly(args.reports)
+        found = verdicts_on_disk(reports, version)
+        if found is not None:
+            print(f"torch {version}: report on disk")
+            return found
+        if not args.run_missing:
+            raise BisectError(
+                f"torch {version} has no report under {args.reports}/; run `nox -s claims --force-python "
+                f"{known[version]} -- --torch {version}` first, or bisect again with --run-missing"
+            )
+        print(f"torch {version}: no report on disk; running the claims (--run-missing)")
+        command = ["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", known[version]]
+        subprocess.call([*command, "--", "--torch", version])
+        return verdicts_on_disk(load_reports_quietly(args.reports)[0], version)
+
+    target = facet_key(args.claim, args.facet) if args.facet else args.claim
+    try:
+        result = bisect(versions, target, observe)
+    except BisectError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    looked = ", ".join(f"{v} {s[0]}" for v, s in sorted(result.checked.items(), key=lambda p: Version(p[0])))
+    if not result.changed:
+        print(f"{target}: {result.verdict_before[0]} at both {result.before} and {result.after} (looked at: {looked})")
+        return 0
+    print(f"{target} changes between torch {result.before} and {result.after}:")
+    print("  {}: {}: {}".format(result.before, *result.verdict_before))
+    print("  {}: {}: {}".format(result.after, *result.verdict_after))
+    print(f"looked at {len(result.checked)} of {len(versions)} versions: {looked}")
+    return 0
+
+
+def load_reports_quietly(folder: str) -> tuple[Loaded, list[Skipped]]:
+    from .matrix import load_reports
+
+    return load_reports(folder, warn=False)
+
+
+def upgrade_notes(old: str, new: str, folder: str) -> int:
+    """Print `diff` between the reports of two versions."""
+    from .bisect import BisectError
+    from .diff import diff, report_of
+
+    loaded, _skipped = _reports_or_say(folder, "nothing to compare")
+    if not loaded:
+        return 2
+    try:
+        (_p, before), (_q, after) = report_of(loaded, old), report_of(loaded, new)
+    except (BisectError, ValueError) as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    for line in diff(before, after):
+        print(line)
+    return 0
+
+
 def _standard(args: argparse.Namespace) -> list[str] | None:
     """The pytest arguments of a claims run: the standard ones (runargs) where asked, then the user's."""
     given = [a for a in args.pytest_args if a != "--"]
@@ -348,6 +446,17 @@ def _parser() -> argparse.ArgumentParser:
     merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
     merging.add_argument("reports", nargs="?", default="reports", help="folder of <env>/report.json (default: reports)")
     merging.add_argument("--heatmap", action="store_true", help="also draw compatibility.png (needs matplotlib)")
+    bisecting = commands.add_parser("bisect", help="the first version where a claim's or facet's verdict changes")
+    bisecting.add_argument("claim", help="the claim id")
+    bisecting.add_argument("--facet", help="search one facet of the claim")
+    bisecting.add_argument("--from", dest="low", help="the first version to consider (default: the oldest listed)")
+    bisecting.add_argument("--to", dest="high", help="the last version to consider (default: the newest)")
+    bisecting.add_argument("--run-missing", action="store_true", help="run the claims for versions with no report")
+    bisecting.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
+    differing = commands.add_parser("diff", help="what changed between two versions, claim by claim and facet by facet")
+    differing.add_argument("old", help="the version you have (2.5.1)")
+    differing.add_argument("new", help="the version you move to (2.6.0)")
+    differing.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
     timing = commands.add_parser("speed", help="time a claims run against importing the subject")
     timing.add_argument("--subject", default="torch", help="module whose import is the unit (default: torch)")
     timing.add_argument("--repeat", type=int, default=3, help="import timings to take the median of")
@@ -370,6 +479,10 @@ def main(argv: list[str] | None = None) -> int:
         return expect(args.file, args.reports, args.update)
     if args.command == "merge":
         return merge(args.reports, args.heatmap)
+    if args.command == "bisect":
+        return bisect_command(args)
+    if args.command == "diff":
+        return upgrade_notes(args.old, args.new, args.reports)
     if args.command == "speed":
         return speed(args.subject, args.repeat, args.reports, [a for a in args.pytest_args if a != "--"] or ["claims"])
     try:

@@ -63,6 +63,11 @@ def bisect(versions: list[str], claim_id: str, observe: Callable[[str], dict[str
     return BisectResult(claim_id, True, versions[low], versions[high], verdict(low), verdict(high), dict(seen))
 
 
+def facet_key(claim_id: str, facet: str) -> str:
+    """What `bisect` searches for a facet: the key verdicts_on_disk gives its verdict under."""
+    return f"{claim_id} :: {facet}"
+
+
 def check_claim_id(registry: Registry, claim_id: str) -> None:
     """Refuse an id the registry does not know, before anything is installed."""
     if claim_id not in registry:
@@ -86,7 +91,11 @@ def verdicts_on_disk(loaded: Loaded, version: str) -> dict[str, Verdict] | None:
         )
     if not found:
         return None
-    return {c.id: (c.verdict, c.summary) for c in found[0][1].claims}
+    out: dict[str, Verdict] = {}
+    for claim in found[0][1].claims:
+        out[claim.id] = (claim.verdict, claim.summary)
+        out.update((facet_key(claim.id, f.name), (f.verdict, f.summary)) for f in claim.facets)
+    return out
 
 
 def missing(loaded: Loaded, versions: Sequence[str]) -> list[str]:

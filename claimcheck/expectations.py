@@ -6,6 +6,12 @@ as PEP 440 specifiers, and the verdict expected there:
     [claims."serialization.whole_model.loads_by_default"]
     "<2.6" = "holds"
     ">=2.6" = "broken"
+
+and, for a claim checked facet by facet, each facet's verdict the same way,
+beyond-scope facets included (a change there is news too):
+
+    [facets."functions.pow"."bool"]
+    ">=0" = "broken"
 """
 
 from __future__ import annotations
@@ -15,12 +21,27 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from .model import RunReport
+from .model import WHOLE, RunReport
 from .registry import Registry
 from .tomlfile import read_toml
 from .verdicts import VERDICTS
 
-Expectations = Dict[str, List[Tuple[str, SpecifierSet, str]]]  # claim -> [(text, specifier, verdict)]
+Expectations = Dict[str, List[Tuple[str, SpecifierSet, str]]]  # claim or facet key -> [(text, specifier, verdict)]
+
+#: Between a claim id and a facet name in an expectations key.
+FACET_SEPARATOR = " :: "
+
+
+def facet_key(claim_id: str, facet: str) -> str:
+    return f"{claim_id}{FACET_SEPARATOR}{facet}"
+
+
+def _label(key: str) -> str:
+    """A key as messages name it: the claim id, or `<id> facet '<name>'`."""
+    if FACET_SEPARATOR in key:
+        claim_id, facet = key.split(FACET_SEPARATOR, 1)
+        return f"{claim_id} facet '{facet}'"
+    return key
 
 
 class ExpectationsError(Exception):
@@ -34,8 +55,16 @@ def load(path: str, registry: Registry | None = None, versions: Sequence[str] = 
     table = data.get("claims")
     if not isinstance(table, dict):
         raise ExpectationsError(f'{path}: missing [claims."<id>"] tables')
+    entries = [(claim_id, ranges) for claim_id, ranges in table.items()]
+    facets = data.get("facets", {})
+    if not isinstance(facets, dict) or not all(isinstance(v, dict) for v in facets.values()):
+        raise ExpectationsError(f'{path}: [facets."<id>"."<facet>"] tables must map version ranges to verdicts')
+    for claim_id, by_facet in facets.items():
+        entries.extend((facet_key(claim_id, name), ranges) for name, ranges in by_facet.items())
     out: Expectations = {}
-    for claim_id, ranges in table.items():
+    for key, ranges in entries:
+        claim_id = key.split(FACET_SEPARATOR, 1)[0]
+        label = _label(key)
         if registry is not None and claim_id not in registry:
             import difflib
 
@@ -45,28 +74,28 @@ def load(path: str, registry: Registry | None = None, versions: Sequence[str] = 
                 f"{path}: claim '{claim_id}' is not in {registry.path}{hint}; remove it or fix the id"
             )
         if not isinstance(ranges, dict) or not ranges:
-            raise ExpectationsError(f'{path}: claim \'{claim_id}\': give at least one "<range>" = "<verdict>"')
+            raise ExpectationsError(f'{path}: claim \'{label}\': give at least one "<range>" = "<verdict>"')
         for text, verdict in ranges.items():
             try:
                 specifier = SpecifierSet(text)
             except InvalidSpecifier:
                 raise ExpectationsError(
-                    f"{path}: claim '{claim_id}': {text!r} is not a version range (write \">=2.6,<2.9\")"
+                    f"{path}: claim '{label}': {text!r} is not a version range (write \">=2.6,<2.9\")"
                 ) from None
             if verdict not in VERDICTS:
                 raise ExpectationsError(
                     "{}: claim '{}', range {!r}: unknown verdict {!r}; one of {}".format(
-                        path, claim_id, text, verdict, ", ".join(VERDICTS)
+                        path, label, text, verdict, ", ".join(VERDICTS)
                     )
                 )
-            out.setdefault(claim_id, []).append((text, specifier, verdict))
+            out.setdefault(key, []).append((text, specifier, verdict))
     for version in versions:
-        for claim_id in out:
-            matches = expected(out, claim_id, version)
+        for key in out:
+            matches = expected(out, key, version)
             if len(matches) > 1:
                 raise ExpectationsError(
                     "{}: claim '{}': ranges {} overlap at torch {}; make them disjoint".format(
-                        path, claim_id, " and ".join(repr(t) for t, _v in matches), version
+                        path, _label(key), " and ".join(repr(t) for t, _v in matches), version
                     )
                 )
     return out
@@ -86,6 +115,16 @@ def expected(expectations: Expectations, claim_id: str, version: str) -> list[tu
     ]
 
 
+def _observed(report: RunReport) -> list[tuple[str, str, str]]:
+    """(key, verdict, evidence) for every claim of a report and, where it has several, every facet."""
+    out = []
+    for claim in report.claims:
+        out.append((claim.id, claim.verdict, claim.summary))
+        if not (len(claim.facets) == 1 and claim.facets[0].name == WHOLE):
+            out.extend((facet_key(claim.id, f.name), f.verdict, f.summary) for f in claim.facets)
+    return out
+
+
 def compare(expectations: Expectations, report: RunReport) -> list[str]:
     """Disagreements between a report and the expectations, one line each (empty when none)."""
     version = report.environment.subject_version
@@ -96,17 +135,18 @@ def compare(expectations: Expectations, report: RunReport) -> list[str]:
         return [f"{env}: the report names no subject version to compare"]
     assert version is not None
     news = []
-    for claim in report.claims:
-        matches = expected(expectations, claim.id, version)
+    for key, verdict, evidence in _observed(report):
+        matches = expected(expectations, key, version)
+        label = _label(key)
         if len(matches) > 1:
             overlapping = ", ".join(repr(t) for t, _v in matches)
-            news.append(f"{claim.id} at {version}: ranges {overlapping} overlap in the expectations")
+            news.append(f"{label} at {version}: ranges {overlapping} overlap in the expectations")
         elif not matches:
-            news.append(f"{claim.id} at {version}: no expectation; observed {claim.verdict} ({claim.summary})")
-        elif matches[0][1] != claim.verdict:
+            news.append(f"{label} at {version}: no expectation; observed {verdict} ({evidence})")
+        elif matches[0][1] != verdict:
             news.append(
-                f"{claim.id} at {version}: expected {matches[0][1]} (range {matches[0][0]!r}), "
-                f"observed {claim.verdict}: {claim.summary}"
+                f"{label} at {version}: expected {matches[0][1]} (range {matches[0][0]!r}), "
+                f"observed {verdict}: {evidence}"
             )
     return news
 
@@ -141,8 +181,8 @@ def derive(reports: Sequence[tuple[str, RunReport]]) -> dict[str, list[tuple[str
         by_version[version] = (path, report)
     claims: dict[str, list[tuple[Version, str]]] = {}
     for version in sorted(by_version):
-        for claim in by_version[version][1].claims:
-            claims.setdefault(claim.id, []).append((version, claim.verdict))
+        for key, verdict, _evidence in _observed(by_version[version][1]):
+            claims.setdefault(key, []).append((version, verdict))
     out: dict[str, list[tuple[str, str]]] = {}
     for claim_id, observed in claims.items():
         runs: list[tuple[Version, str]] = []
@@ -169,4 +209,10 @@ def dumps(derived: dict[str, list[tuple[str, str]]], order: list[str]) -> str:
         lines.append(f'[claims."{claim_id}"]')
         lines.extend(f'"{text}" = "{verdict}"' for text, verdict in derived[claim_id])
         lines.append("")
+        prefix = claim_id + FACET_SEPARATOR
+        for key in sorted(k for k in derived if k.startswith(prefix)):
+            facet = key[len(prefix) :].replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'[facets."{claim_id}"."{facet}"]')
+            lines.extend(f'"{text}" = "{verdict}"' for text, verdict in derived[key])
+            lines.append("")
     return "\n".join(lines)

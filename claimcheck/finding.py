@@ -4,12 +4,25 @@ An assertion that fails is a finding: the claim is broken. An exception raised
 by the subject (the library under test) is a finding too, but only inside a
 `finding(...)` block, where the check declares which call it is testing. Any
 other exception is a bug of ours and becomes the verdict `error`.
+
+The same holds for a crash: while a `finding(...)` block runs, the process
+notes the call in its state folder (CLAIMCHECK_STATE_DIR, made by the
+writer), so that if the interpreter dies there (a signal raised by the
+subject itself) the claim is broken, with the signal and the call; a crash
+anywhere else stays an error.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from contextlib import contextmanager
 from typing import Iterator
+
+STATE_VARIABLE = "CLAIMCHECK_STATE_DIR"
+
+#: The node id of the check this process runs now (set by the recorder).
+current_check: dict[str, str | None] = {"nodeid": None}
 
 
 class ClaimBroken(AssertionError):
@@ -26,16 +39,31 @@ class ClaimBroken(AssertionError):
         super().__init__(f"{call} raised {self.cause_type}: {self.cause_message}")
 
 
+def statement_path(pid: int) -> str | None:
+    folder = os.environ.get(STATE_VARIABLE)
+    return os.path.join(folder, f"{pid}.statement") if folder else None
+
+
 @contextmanager
 def finding(call: str) -> Iterator[None]:
-    """Run the statement under test; an exception it raises breaks the claim.
+    """Run the statement under test; an exception it raises, or a crash inside it, breaks the claim.
 
     `call` is the statement as a reader would type it (`x.view(-1)`); it goes
     into the evidence beside the falsifying example.
     """
+    path = statement_path(os.getpid())
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump({"nodeid": current_check["nodeid"], "call": call}, handle)
     try:
         yield
     except AssertionError:
         raise
     except Exception as exc:  # the subject's refusal is the finding
         raise ClaimBroken(call, type(exc).__name__, str(exc)) from exc
+    finally:
+        if path is not None:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from datetime import datetime, timezone
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Mapping, Sequence, Tuple
 
 from .model import Cell, Change, Matrix, MatrixRow, RunReport, Skipped, Source, holding_share
 from .reading import ReportError, read_report
@@ -94,6 +94,26 @@ def same_version(loaded: Sequence[tuple[str, RunReport]], version: str) -> list[
     return found
 
 
+def _changes(envs: Sequence[str], seen: Mapping[str, Any], facet: str | None = None) -> list[Change]:
+    """Every change of verdict between neighbouring environments where the claim (or facet) was checked."""
+    out: list[Change] = []
+    previous: tuple[str, Any] | None = None
+    for env in envs:
+        result = seen.get(env)
+        if result is None:  # not checked there (no report of it, or no such facet yet): compare across the gap
+            continue
+        if previous is not None and result.verdict != previous[1].verdict:
+            kind = "claim"
+            if facet is not None and (result.domain or previous[1].domain):
+                kind = "domain"
+            out.append(
+                Change(previous[0], env, previous[1].verdict, result.verdict, previous[1].summary, result.summary,
+                       facet, getattr(result, "in_scope", True), kind)
+            )  # fmt: skip
+        previous = (env, result)
+    return out
+
+
 def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], generated: str | None = None) -> Matrix:
     refuse_duplicates(loaded)
     columns = [report.environment.name for _path, report in loaded]
@@ -105,26 +125,24 @@ def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], g
                 sections.append(section)
         env = report.environment.name
         for claim in report.claims:
-            row = rows.setdefault(claim.id, {"claim": claim, "cells": {}})
+            row = rows.setdefault(claim.id, {"claim": claim, "cells": {}, "facets": {}})
+            row["claim"] = claim  # the newest report's wording, scope and addition flag
             row["cells"][env] = Cell(claim.verdict, claim.summary)
+            for facet in claim.facets:
+                row["facets"].setdefault(facet.name, {})[env] = facet
     built = []
     for row in sorted(rows.values(), key=lambda r: (r["claim"].lines[0], r["claim"].id)):
         claim, cells = row["claim"], row["cells"]
-        changed = []
-        previous: tuple[str, str] | None = None
-        for env in columns:
-            cell = cells.get(env)
-            if cell is None:
-                continue
-            if previous is not None and cell.verdict != previous[1]:
-                changed.append(Change(previous[0], env, previous[1], cell.verdict))
-            previous = (env, cell.verdict)
+        facets = row["facets"] if not (len(row["facets"]) == 1 and "all" in row["facets"]) else {}
+        facet_changes = [c for name, by_env in facets.items() for c in _changes(columns, by_env, name)]
+        facet_changes.sort(key=lambda c: (columns.index(c.at), c.facet or ""))
         built.append(
             MatrixRow(
-                claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells, tuple(changed)
+                claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells,
+                tuple(_changes(columns, cells)), facets, tuple(facet_changes), claim.addition,
             )
-        )
-    share = {env: holding_share([r.cells[env] for r in built if env in r.cells]) for env in columns}
+        )  # fmt: skip
+    share = {env: holding_share([r.cells[env] for r in built if env in r.cells and not r.addition]) for env in columns}
     return Matrix(
         generated or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         tuple(

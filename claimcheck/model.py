@@ -9,13 +9,16 @@ accepted it (see `claimcheck.reading`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Sequence
 
 from .verdicts import HOLDS, VERDICTS
 
-SCHEMA_VERSION = 1
-MATRIX_SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+MATRIX_SCHEMA_VERSION = 2
+
+#: The facet of a check that names none: the claim's whole domain.
+WHOLE = "all"
 
 AS_WRITTEN = "as-written"
 REPLACEMENT = "replacement"
@@ -105,7 +108,8 @@ class Check:
     warnings: tuple[WarningRecord, ...] = ()
     notes: tuple[str, ...] = ()
     measurements: tuple[Measurement, ...] = ()
-    crashed: bool = False  # the process running it died: the run that holds it is partial
+    crashed: bool = False  # the process running it died outside the statement under test: the run is partial
+    facet: str = WHOLE  # the part of the claim's domain it covers
 
     @property
     def params(self) -> str | None:
@@ -116,6 +120,7 @@ class Check:
         data: Json = {
             "nodeid": self.nodeid,
             "role": self.role,
+            "facet": self.facet,
             "outcome": self.outcome,
             "verdict": self.verdict,
             "duration_s": round(self.duration_s, 4),
@@ -149,7 +154,36 @@ class Check:
             notes=tuple(data.get("notes", ())),
             measurements=tuple(Measurement.from_json(m) for m in data.get("measurements", ())),
             crashed=error is not None and error.get("type") == "crash",
+            facet=data.get("facet", WHOLE),
         )
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    """One facet of a claim: its own verdict over its own checks, in or beyond the statement's scope."""
+
+    name: str
+    in_scope: bool
+    verdict: str
+    summary: str
+    checks: tuple[str, ...]  # node ids of its checks (their evidence is in the claim's `checks`)
+    why: str | None = None  # why it is beyond scope, from the registry
+    domain: bool = False  # this torch cannot express the facet (a dtype it lacks): not a fact about the claim
+
+    def to_json(self) -> Json:
+        data: Json = {"name": self.name, "in_scope": self.in_scope, "verdict": self.verdict, "summary": self.summary}
+        _set(data, "why", self.why)
+        if self.domain:
+            data["domain"] = True
+        data["checks"] = list(self.checks)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FacetResult:
+        return cls(
+            data["name"], data["in_scope"], data["verdict"], data["summary"], tuple(data["checks"]),
+            data.get("why"), bool(data.get("domain", False)),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -186,10 +220,21 @@ class ClaimResult:
     checks: tuple[Check, ...]
     replacement: Replacement | None = None
     note: str | None = None
+    scope: str | None = None  # what the statement is about, from the registry
+    addition: bool = False  # the suite's own claim: the cheatsheet does not make it
+    facets: tuple[FacetResult, ...] = ()  # of the checks as written; in-scope ones decide `verdict`
 
     @property
     def all_checks(self) -> tuple[Check, ...]:
         return self.checks + (self.replacement.checks if self.replacement else ())
+
+    @property
+    def limits(self) -> tuple[FacetResult, ...]:
+        """Facets beyond the statement's scope that do not hold: what a reader should know beside the verdict."""
+        return tuple(f for f in self.facets if not f.in_scope and f.verdict != HOLDS)
+
+    def facet(self, name: str) -> FacetResult | None:
+        return next((f for f in self.facets if f.name == name), None)
 
     def to_json(self) -> Json:
         data: Json = {
@@ -204,6 +249,9 @@ class ClaimResult:
             "summary": self.summary,
             "checks": [c.to_json() for c in self.checks],
             "replacement": self.replacement.to_json() if self.replacement else None,
+            "scope": self.scope,
+            "addition": self.addition,
+            "facets": [f.to_json() for f in self.facets],
         }
         if self.note:
             # after "replacement": the order reports have always had
@@ -233,6 +281,9 @@ class ClaimResult:
             if replacement
             else None,
             data.get("note"),
+            data.get("scope"),
+            bool(data.get("addition", False)),
+            tuple(FacetResult.from_json(f) for f in data.get("facets", ())),
         )
 
 
@@ -401,8 +452,13 @@ class RunReport:
 
     @property
     def summary(self) -> dict[str, int]:
-        """How many claims got each verdict, in VERDICTS order."""
-        return count_verdicts([c.verdict for c in self.claims])
+        """How many of the cheatsheet's claims got each verdict, in VERDICTS order (the suite's additions apart)."""
+        return count_verdicts([c.verdict for c in self.claims if not c.addition])
+
+    @property
+    def additions_summary(self) -> dict[str, int]:
+        """The same for the suite's own additions, which never count for or against the cheatsheet."""
+        return count_verdicts([c.verdict for c in self.claims if c.addition])
 
     @property
     def complete(self) -> bool:
@@ -418,6 +474,7 @@ class RunReport:
             "environment": self.environment.to_json(),
             "run": self.run.to_json(),
             "summary": self.summary,
+            "additions_summary": self.additions_summary,
             "claims": [c.to_json() for c in self.claims],
         }
 
@@ -447,15 +504,28 @@ class Cell:
 
 @dataclass(frozen=True)
 class Change:
-    """A claim's verdict differs between two neighbouring environments."""
+    """A verdict (of a claim, or of one of its facets) differs between two neighbouring environments.
+
+    `kind` is "claim" when the claim's own behaviour changed, "domain" when the
+    facet came into (or left) this torch's domain: a dtype torch gained, say.
+    """
 
     after: str  # the environment before the change
     at: str  # the first environment with the new verdict
     before_verdict: str
     verdict: str
+    before_summary: str = ""  # the evidence on both sides
+    summary: str = ""
+    facet: str | None = None  # None: the claim's verdict
+    in_scope: bool = True
+    kind: str = "claim"
 
     def to_json(self) -> Json:
-        return {"after": self.after, "at": self.at, "from": self.before_verdict, "to": self.verdict}
+        data: Json = {"after": self.after, "at": self.at, "from": self.before_verdict, "to": self.verdict}
+        if self.facet is not None:
+            data.update(facet=self.facet, in_scope=self.in_scope, kind=self.kind)
+        data.update({"from_evidence": self.before_summary, "to_evidence": self.summary})
+        return data
 
 
 @dataclass(frozen=True)
@@ -468,6 +538,9 @@ class MatrixRow:
     wording: str
     cells: Mapping[str, Cell]  # environment name -> its verdict
     changed: tuple[Change, ...]
+    facets: Mapping[str, Mapping[str, FacetResult]] = field(default_factory=dict)  # facet -> environment -> result
+    facet_changes: tuple[Change, ...] = ()
+    addition: bool = False
 
     def to_json(self) -> Json:
         return {
@@ -477,8 +550,16 @@ class MatrixRow:
             "url": self.url,
             "quote": self.quote,
             "wording": self.wording,
+            "addition": self.addition,
             "cells": {env: cell.to_json() for env, cell in self.cells.items()},
             "changed": [c.to_json() for c in self.changed],
+            "facets": {
+                name: {
+                    env: {"verdict": f.verdict, "in_scope": f.in_scope, "domain": f.domain} for env, f in by_env.items()
+                }
+                for name, by_env in self.facets.items()
+            },
+            "facet_changes": [c.to_json() for c in self.facet_changes],
         }
 
 
@@ -557,6 +638,7 @@ __all__ = [
     "REPLACEMENT",
     "ROLES",
     "SCHEMA_VERSION",
+    "WHOLE",
     "Cell",
     "Change",
     "Check",
@@ -564,6 +646,7 @@ __all__ = [
     "DocumentInfo",
     "Environment",
     "ErrorInfo",
+    "FacetResult",
     "HypothesisInfo",
     "Matrix",
     "MatrixRow",

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from . import profiles
+from .finding import STATE_VARIABLE
 from .recorder import Evidence, Recorder, evidence_fixture
 from .registry import RegistryError, load_registry
 from .writer import Writer
@@ -105,6 +106,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
     settings.load_profile("claims-" + profile)
+    if not hasattr(config, "workerinput"):
+        # where each process notes the statement it runs and its crash, if any (claimcheck.finding);
+        # set before xdist starts its workers, which inherit it
+        import tempfile
+
+        os.environ[STATE_VARIABLE] = tempfile.mkdtemp(prefix="claimcheck-state-")
     recorder = Recorder(config, registry)
     config.pluginmanager.register(recorder, "claimcheck-recorder")
     if not hasattr(config, "workerinput"):  # an xdist worker records; only the controller writes

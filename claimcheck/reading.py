@@ -12,9 +12,11 @@ import json
 import os
 from typing import Any
 
-from .model import SCHEMA_VERSION, RunReport
+from .model import SCHEMA_VERSION, WHOLE, RunReport
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")
+#: The schemas this version reads: the current one, and version 1 (read, then upgraded).
+SCHEMA_PATHS = {SCHEMA_VERSION: SCHEMA_PATH, 1: os.path.join(os.path.dirname(SCHEMA_PATH), "report.schema.v1.json")}
 
 __all__ = ["SCHEMA_PATH", "ReportError", "read_report", "schema", "validate"]
 
@@ -24,8 +26,8 @@ class ReportError(Exception):
 
 
 @functools.lru_cache(maxsize=None)
-def schema() -> dict[str, Any]:
-    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+def schema(version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    with open(SCHEMA_PATHS[version], encoding="utf-8") as handle:
         loaded: dict[str, Any] = json.load(handle)
     return loaded
 
@@ -38,7 +40,7 @@ def _where(path: Any) -> str:
     return out or "(the top level)"
 
 
-def validate(data: Any, path: str) -> None:
+def validate(data: Any, path: str, version: int = SCHEMA_VERSION) -> None:
     """Raise ReportError naming `path` and the first offending field if `data` breaks the schema."""
     try:
         import jsonschema
@@ -46,7 +48,7 @@ def validate(data: Any, path: str) -> None:
         raise ReportError(
             f"{path}: reading reports needs the jsonschema package, which is not installed: pip install 'jsonschema>=4'"
         ) from None
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = jsonschema.Draft202012Validator(schema(version))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         message = error.message if len(error.message) <= 300 else error.message[:300] + " …"
@@ -57,6 +59,29 @@ def validate(data: Any, path: str) -> None:
             f"{path}: field {_where(where)}: {message}; "
             "the report is damaged or hand-edited: regenerate it with a claims run"
         )
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 report in version 2's shape: it knew no facets, scope or additions.
+
+    Each claim becomes one facet, "all", in scope, with the claim's own verdict:
+    what the run observed, no more. Its claims all count as the document's.
+    """
+    claims = []
+    for claim in data["claims"]:
+        checks = [dict(c, facet=WHOLE) for c in claim["checks"]]
+        facet = {
+            "name": WHOLE,
+            "in_scope": True,
+            "verdict": claim["verdict"],
+            "summary": claim["summary"],
+            "checks": [c["nodeid"] for c in checks],
+        }
+        replacement = claim["replacement"]
+        if replacement:
+            replacement = dict(replacement, checks=[dict(c, facet=WHOLE) for c in replacement["checks"]])
+        claims.append(dict(claim, checks=checks, replacement=replacement, scope=None, addition=False, facets=[facet]))
+    return dict(data, schema_version=SCHEMA_VERSION, claims=claims)
 
 
 def read_report(path: str) -> RunReport:
@@ -78,12 +103,14 @@ def read_report(path: str) -> RunReport:
             f"{path}: field schema_version: written with report schema {version!r}, newer than this "
             f"tool's {SCHEMA_VERSION}; upgrade claimcheck to read it"
         )
-    if version < SCHEMA_VERSION:
+    if version not in SCHEMA_PATHS:
         raise ReportError(
-            f"{path}: field schema_version: report schema {version} is older than this tool's "
-            f"{SCHEMA_VERSION}; regenerate it with a claims run"
+            f"{path}: field schema_version: report schema {version} is older than any this tool reads "
+            f"({', '.join(map(str, sorted(SCHEMA_PATHS)))}); regenerate it with a claims run"
         )
-    validate(data, path)
+    validate(data, path, version)
+    if version == 1:
+        data = upgrade_v1(data)
     try:
         return RunReport.from_json(data)
     except (KeyError, TypeError, ValueError) as exc:  # the schema should have caught it: still no traceback

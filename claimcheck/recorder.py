@@ -19,10 +19,13 @@ from typing import Any, Dict, Sequence, Set
 import pytest
 
 from . import environment, evidence, warm
+from .finding import STATE_VARIABLE, current_check
 from .model import AS_WRITTEN, REPLACEMENT
 from .registry import Registry
 
 EVIDENCE_KEY = "claimcheck"
+#: The facet of a check that names none: the claim's whole domain.
+WHOLE = "all"
 #: What a worker leaves in its workeroutput for the writer.
 OUTPUT_KEY = "claimcheck"
 
@@ -54,8 +57,25 @@ class Recorder:
         self.registry = registry
         self.claims_dir = os.path.dirname(registry.path)
         self.bindings: dict[str, tuple[str, str]] = {}  # nodeid -> (role, claim id)
+        self.facets: dict[str, str] = {}  # nodeid -> the facet its check covers
         self.deselected: set[str] = set()  # bound checks that -k, -m or another plugin deselected
         self.collected = False
+        self._fault_log: Any = None
+        folder = os.environ.get(STATE_VARIABLE)
+        if folder and os.path.isdir(folder):
+            # a crash of this process leaves its signal and traceback here, for the writer to read
+            import faulthandler
+
+            self._fault_log = open(os.path.join(folder, f"{os.getpid()}.fault"), "w")  # noqa: SIM115 (closed at unconfigure)
+            faulthandler.enable(file=self._fault_log)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._fault_log is not None:
+            import faulthandler
+
+            faulthandler.disable()
+            self._fault_log.close()
+            self._fault_log = None
 
     # -- collection ---------------------------------------------------------
 
@@ -96,8 +116,25 @@ class Recorder:
                 )
                 continue
             self.bindings[item.nodeid] = (role, claim_id)
+            facets = [m.args[0] for m in item.iter_markers(name="facet") if len(m.args) == 1]
+            if len(set(facets)) > 1 or any(not isinstance(f, str) or not f.strip() for f in facets):
+                problems.append(
+                    f"{item.nodeid} names facets {facets!r}; a check covers one facet: @pytest.mark.facet('<name>')"
+                )
+                continue
+            self.facets[item.nodeid] = facets[0] if facets else WHOLE
         if self._collected_every_file(items):
             bound = set(self.bindings.values())
+            checked = {
+                (claim_id, self.facets[n]) for n, (role, claim_id) in self.bindings.items() if role == AS_WRITTEN
+            }
+            for claim in self.registry.claims:
+                for facet, _why in claim.beyond:
+                    if (claim.id, facet) not in checked:
+                        problems.append(
+                            f"claim '{claim.id}' in {path} puts facet '{facet}' beyond its scope, but no check of the "
+                            f"claim covers that facet; fix the name or mark a check with @pytest.mark.facet('{facet}')"
+                        )
             for claim in self.registry.claims:
                 if (AS_WRITTEN, claim.id) not in bound:
                     problems.append(
@@ -148,6 +185,7 @@ class Recorder:
     def pytest_runtest_setup(self, item: pytest.Item):
         if item.nodeid in self.bindings:
             item.stash[_CHILDREN] = set(_children())
+        current_check["nodeid"] = item.nodeid
         yield
 
     @pytest.hookimpl(hookwrapper=True)
@@ -180,6 +218,7 @@ class Recorder:
         data: dict[str, Any] = {
             "claim": claim_id,
             "role": role,
+            "facet": self.facets.get(item.nodeid, WHOLE),
             "when": report.when,
             "outcome": report.outcome,
             "duration": getattr(report, "duration", 0.0) or 0.0,

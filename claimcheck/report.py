@@ -14,11 +14,13 @@ from . import __version__, evidence
 from .model import (
     AS_WRITTEN,
     REPLACEMENT,
+    WHOLE,
     Check,
     ClaimResult,
     DocumentInfo,
     Environment,
     ErrorInfo,
+    FacetResult,
     Measurement,
     Replacement,
     RunInfo,
@@ -110,13 +112,39 @@ def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]]) -> Check
             for r in records
             if r["kind"] == "measurement"
         ),
-        crashed=bool(failed.get("crashed")),
+        crashed=bool(failed.get("crashed")) and not call.get("finding"),
+        facet=first.get("facet", WHOLE),
     )
+
+
+DOMAIN_PREFIX = "domain: "
+
+
+def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]:
+    """One result per facet of the checks as written: in-scope facets first, then the claim's limits."""
+    by_facet: dict[str, list[Check]] = {}
+    for check in written:
+        by_facet.setdefault(check.facet, []).append(check)
+    out = []
+    for name, checks in by_facet.items():
+        verdict = combine(c.verdict for c in checks)
+        why = claim.why_beyond(name)
+        domain = verdict == NOT_RUN and all((c.skip_reason or "").startswith(DOMAIN_PREFIX) for c in checks)
+        out.append(
+            FacetResult(
+                name, why is None, verdict, summarize(verdict, checks), tuple(c.nodeid for c in checks), why, domain
+            )
+        )
+    return tuple(sorted(out, key=lambda f: not f.in_scope))
 
 
 def _claim_result(claim: Claim, registry: Registry, checks: list[Check]) -> ClaimResult:
     written = [c for c in checks if c.role == AS_WRITTEN]
-    verdict = combine(c.verdict for c in written)
+    facets = facet_results(claim, written)
+    in_scope = [f for f in facets if f.in_scope]
+    deciding = [c for c in written if any(c.nodeid in f.checks for f in in_scope)]
+    # the in-scope facets decide; a claim whose facets are all beyond its scope is judged on none (not-run)
+    verdict = combine(f.verdict for f in in_scope)
     replacement = None
     if claim.replacement:
         replacing = [c for c in checks if c.role == REPLACEMENT]
@@ -133,10 +161,13 @@ def _claim_result(claim: Claim, registry: Registry, checks: list[Check]) -> Clai
         claim.quote,
         claim.wording,
         verdict,
-        summarize(verdict, written),
+        summarize(verdict, deciding),
         tuple(written),
         replacement,
         claim.note or None,
+        claim.scope,
+        claim.addition,
+        facets,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ import pytest
 
 from . import environment
 from .atomic import write_all_atomically
+from .finding import STATE_VARIABLE
 from .model import AS_WRITTEN, REPLACEMENT, Check, Environment, ErrorInfo, HypothesisInfo, RunInfo, RunReport
 from .recorder import OUTPUT_KEY, Recorder
 from .registry import Registry
@@ -78,6 +80,9 @@ class Writer:
         raise Terminated("SIGTERM")
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        state = os.environ.pop(STATE_VARIABLE, None)
+        if state and os.path.basename(state).startswith("claimcheck-state-"):
+            shutil.rmtree(state, ignore_errors=True)
         if self._previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self._previous_sigterm)
             self._previous_sigterm = None
@@ -109,6 +114,24 @@ class Writer:
         if not started or not report.failed:
             return None
         elapsed = time.time() - self.setup_at.get(report.nodeid, time.time())
+        inside = _statement_running(report.nodeid)
+        if inside is not None:  # the subject itself killed the interpreter: a finding
+            call, signal_text = inside
+            return {
+                "claim": started[0]["claim"],
+                "role": started[0]["role"],
+                "facet": started[0].get("facet"),
+                "when": "call",
+                "outcome": "failed",
+                "duration": elapsed,
+                "finding": True,
+                "crashed": True,
+                "error": {
+                    "type": "crash",
+                    "message": f"the interpreter died ({signal_text}) inside {call}",
+                    "call": call,
+                },
+            }
         limit = _timeout(self.config)
         if limit and elapsed >= 0.9 * limit:  # the setup report reaches us a moment after setup ends
             cause = f"the check ran past its time limit of {limit} s and its worker was stopped"
@@ -122,6 +145,7 @@ class Writer:
             "role": started[0]["role"],
             "when": "call",
             "outcome": "failed",
+            "facet": started[0].get("facet"),
             "duration": elapsed,
             "finding": False,
             "crashed": True,
@@ -314,6 +338,39 @@ def _remove_stale_partial(folder: str) -> None:
             os.unlink(path)
         except OSError:
             pass
+
+
+def _statement_running(nodeid: str) -> tuple[str, str] | None:
+    """(the call, the fatal error) when a process died inside `finding(call)` of check `nodeid`; else None.
+
+    Each process notes the statement it runs in <state>/<pid>.statement and has
+    faulthandler write a fatal signal to <state>/<pid>.fault (claimcheck.finding).
+    """
+    import glob
+    import json
+
+    folder = os.environ.get(STATE_VARIABLE)
+    if not folder:
+        return None
+    for path in glob.glob(os.path.join(folder, "*.statement")):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                noted = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if noted.get("nodeid") != nodeid:
+            continue
+        fatal = "a fatal signal"
+        try:
+            with open(path[: -len(".statement")] + ".fault", encoding="utf-8", errors="replace") as handle:
+                for line in handle:
+                    if line.startswith("Fatal Python error:"):
+                        fatal = line.split(":", 1)[1].strip()
+                        break
+        except OSError:
+            pass
+        return str(noted.get("call")), fatal
+    return None
 
 
 def _timeout(config: pytest.Config) -> float | None:

@@ -20,7 +20,14 @@ def test_merge_orders_by_version_and_names_changes(tmp_path):
     assert matrix.columns == ("lib-2.9", "lib-2.10", "lib-2.11")
     row = next(r for r in matrix.claims if r.id == "demo.b")
     assert [c.to_json() for c in row.changed] == [
-        {"after": "lib-2.9", "at": "lib-2.10", "from": "holds", "to": "broken"}
+        {
+            "after": "lib-2.9",
+            "at": "lib-2.10",
+            "from": "holds",
+            "to": "broken",
+            "from_evidence": "why holds",
+            "to_evidence": "why broken",
+        }
     ]
     assert matrix.holding_share == {"lib-2.9": 1.0, "lib-2.10": 0.5, "lib-2.11": 0.5}
     text = matrix_md.render(matrix)

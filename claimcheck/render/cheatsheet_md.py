@@ -17,6 +17,9 @@ def _claim_lines(claim: ClaimResult, url: str) -> list[str]:
     out = [f"- {MARKS[claim.verdict]} {lines} {inline_code(claim.quote)} — {escape(claim.wording)}"]
     if claim.verdict != HOLDS:
         out.append(f"  - *{ADVICE[claim.verdict]}*: {escape(claim.summary)}")
+    if claim.limits:
+        beyond = "; ".join(f"{escape(f.name)}: {escape(f.summary)}" for f in claim.limits)
+        out.append(f"  - *limits, beyond the statement's scope*: {beyond}")
     replacement = claim.replacement
     if replacement and claim.verdict != HOLDS:
         out.append(
@@ -43,7 +46,7 @@ def render(report: RunReport) -> str:
         f"**{summary_line(report.summary)}**",
     ]
     for section in report.suite.sections:
-        in_section = [c for c in report.claims if c.section == section]
+        in_section = [c for c in report.claims if c.section == section and not c.addition]
         if not in_section:
             continue
         out += ["", f"## {escape(section)}"]
@@ -56,4 +59,15 @@ def render(report: RunReport) -> str:
                 out += ["", f"### {escape(topic)}"]
             out.append("")
             out.extend(line for claim in in_section if claim.topic == topic for line in _claim_lines(claim, url))
+    additions = [c for c in report.claims if c.addition]
+    if additions:
+        out += [
+            "",
+            "## The suite's additions",
+            "",
+            "Not said by the cheatsheet; checked because its reader relies on them.",
+            "",
+        ]
+        for claim in additions:
+            out.extend(_claim_lines(claim, url))
     return "\n".join(out).rstrip() + "\n"

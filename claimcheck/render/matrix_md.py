@@ -53,12 +53,29 @@ def render(matrix: Matrix) -> str:
             )
             out.append(
                 "| {} | {} | {} | {} | {} |".format(
-                    cell_code(row.id),
+                    cell_code(row.id) + (" (the suite's addition)" if row.addition else ""),
                     link(str(row.lines[0]), row.url),
                     cell_code(row.quote),
                     " | ".join(cells),
                     changed or "—",
                 )
+            )
+        out.append("")
+    changes = [(row, c) for row in matrix.claims for c in row.facet_changes]
+    if changes:
+        out += [
+            "## Changes by facet",
+            "",
+            "Where a facet's verdict changed between neighbouring environments, with the evidence on both sides. "
+            "A *domain* change is torch gaining (or losing) what the facet needs, a dtype say: not a change of the claim.",
+            "",
+        ]
+        for row, c in changes:
+            scope = "in scope" if c.in_scope else "beyond scope"
+            kind = ", a domain change" if c.kind == "domain" else ""
+            out.append(
+                f"- {cell_code(row.id)} · {escape(c.facet or '')} ({scope}{kind}): {escape(c.after)} → {escape(c.at)}: "
+                f"{escape(c.before_verdict)} → {escape(c.verdict)}. Before: {escape(c.before_summary)}. After: {escape(c.summary)}"
             )
         out.append("")
     out += ["", "---", ""]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..model import Check, ClaimResult, RunReport
+from ..model import WHOLE, Check, ClaimResult, RunReport
 from .text import cell_code, code, escape, inline_code, line_links, link, quantity, summary_line, verdict_cell
 
 
@@ -84,7 +84,8 @@ def _measurements(claims: Sequence[ClaimResult]) -> list[str]:
 
 
 def _check_details(check: Check) -> list[str]:
-    out = [f"- {verdict_cell(check.verdict)} {inline_code(check.nodeid)} ({check.duration_s:.2f} s)"]
+    facet = "" if check.facet == WHOLE else f" [{escape(check.facet)}]"
+    out = [f"- {verdict_cell(check.verdict)} {inline_code(check.nodeid)}{facet} ({check.duration_s:.2f} s)"]
     if check.skip_reason:
         out.append(f"  - skipped: {escape(check.skip_reason)}")
     if check.error:
@@ -113,52 +114,93 @@ def _anchor(claim_id: str) -> str:
     return re.sub(r"[^a-z0-9_-]", "", claim_id.lower())
 
 
+def limits_text(claim: ClaimResult) -> str:
+    """The claim's limits in one line: each facet beyond its scope that does not hold, with its verdict."""
+    return "; ".join(f"{escape(f.name)}: {verdict_cell(f.verdict)}" for f in claim.limits)
+
+
+def _claims_table(claims: Sequence[ClaimResult], url: str) -> list[str]:
+    out = [
+        "| claim | lines | quote | verdict | evidence | limits (beyond scope) | replacement |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in claims:
+        replacement = ""
+        if c.replacement:
+            replacement = f"{cell_code(c.replacement.idiom)} → {verdict_cell(c.replacement.verdict)}"
+        out.append(
+            f"| [{cell_code(c.id)}](#{_anchor(c.id)}) | {line_links(c.lines, url)} | {cell_code(c.quote)} "
+            f"| {verdict_cell(c.verdict)} | {escape(c.summary)} | {limits_text(c)} | {replacement} |"
+        )
+    return out
+
+
+def _facets(claim: ClaimResult) -> list[str]:
+    if len(claim.facets) == 1 and claim.facets[0].in_scope:
+        return []
+    out = ["| facet | scope | verdict | evidence |", "|---|---|---|---|"]
+    for f in claim.facets:
+        scope = "in scope" if f.in_scope else f"beyond: {escape(f.why or '')}"
+        if f.domain:
+            scope += " (not in this torch's domain)"
+        out.append(f"| {escape(f.name)} | {scope} | {verdict_cell(f.verdict)} | {escape(f.summary)} |")
+    return [*out, ""]
+
+
 def render(report: RunReport) -> str:
     document = report.suite.document
     url = document.url
-    claims = report.claims
+    claims = [c for c in report.claims if not c.addition]
+    additions = [c for c in report.claims if c.addition]
     status = "" if report.run.complete else f" (PARTIAL: {escape(report.run.partial_reason or 'unknown')})"
     out = [
         f"# Claims report: {escape(report.environment.name)}{status}",
         "",
-        f"**{summary_line(report.summary)}** across {len(claims)} claims",
+        f"**{summary_line(report.summary)}** across the cheatsheet's {len(claims)} claims",
+    ]
+    if additions:
+        out += [
+            "",
+            f"The suite's own additions ({len(additions)}, shown apart): {summary_line(report.additions_summary)}",
+        ]
+    out += [
         "",
-        f"Checked against {link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. Written from `report.json` beside this file.",
+        f"Checked against {link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. "
+        "Written from `report.json` beside this file. A claim's verdict comes from the facets in the "
+        "statement's scope; facets beyond it are checked too and listed as its limits.",
         "",
     ]
     out.extend(_environment(report))
     for section in report.suite.sections:
         rows = [c for c in claims if c.section == section]
-        if not rows:
-            continue
+        if rows:
+            out += ["", f"## {escape(section)}", "", *_claims_table(rows, url)]
+    if additions:
         out += [
             "",
-            f"## {escape(section)}",
+            "## The suite's additions",
             "",
-            "| claim | lines | quote | verdict | evidence | replacement |",
-            "|---|---|---|---|---|---|",
+            "Claims the cheatsheet does not make, checked because a reader relies on them; they never count "
+            "for or against the cheatsheet.",
+            "",
+            *_claims_table(additions, url),
         ]
-        for c in rows:
-            replacement = ""
-            if c.replacement:
-                r = c.replacement
-                replacement = f"{cell_code(r.idiom)} → {verdict_cell(r.verdict)}"
-            out.append(
-                f"| [{cell_code(c.id)}](#{_anchor(c.id)}) | {line_links(c.lines, url)} | {cell_code(c.quote)} | {verdict_cell(c.verdict)} | {escape(c.summary)} | {replacement} |"
-            )
-    out.extend(_measurements(claims))
+    out.extend(_measurements(report.claims))
     out += ["", "## Evidence", ""]
-    for c in claims:
+    for c in report.claims:
         out += [
             f"### {escape(c.id)}",
             "",
             f"> line {line_links(c.lines, url)}: {inline_code(c.quote)}",
             "",
-            f"{verdict_cell(c.verdict)} — {escape(c.wording)}",
+            f"{verdict_cell(c.verdict)} — {escape(c.wording)}" + (" *(the suite's addition)*" if c.addition else ""),
             "",
         ]
+        if c.scope:
+            out += [f"Scope: {escape(c.scope)}", ""]
         if c.note:
             out += [f"*{escape(c.note)}*", ""]
+        out.extend(_facets(c))
         for check in c.checks:
             out.extend(_check_details(check))
         if c.replacement:

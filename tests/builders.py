@@ -111,3 +111,34 @@ def write_json(folder: str | os.PathLike[str], subfolder: str, content: object) 
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(content if isinstance(content, str) else json.dumps(content))
     return path
+
+
+def with_facets(
+    report: RunReport, claim_id: str, facets: Sequence[Tuple[str, bool, str]], addition: bool = False
+) -> RunReport:
+    """`report` with claim `claim_id` checked facet by facet: (name, in scope, verdict) each, one check per facet.
+
+    The claim's verdict becomes the in-scope facets' combined verdict, as the plugin decides it.
+    """
+    import dataclasses
+
+    from claimcheck.model import FacetResult
+    from claimcheck.verdicts import combine
+
+    claims = []
+    for claim in report.claims:
+        if claim.id == claim_id:
+            checks = tuple(
+                dataclasses.replace(claim.checks[0], nodeid=f"{claim.checks[0].nodeid}[{name}]", facet=name, verdict=verdict)
+                for name, _in_scope, verdict in facets
+            )
+            results = tuple(
+                FacetResult(name, in_scope, verdict, f"{name}: why {verdict}", (check.nodeid,), None if in_scope else "out")
+                for (name, in_scope, verdict), check in zip(facets, checks)
+            )
+            verdict = combine(f.verdict for f in results if f.in_scope)
+            claim = dataclasses.replace(
+                claim, checks=checks, facets=results, verdict=verdict, summary="why " + verdict, addition=addition
+            )
+        claims.append(claim)
+    return dataclasses.replace(report, claims=tuple(claims))

@@ -74,6 +74,15 @@ _SERVER = textwrap.dedent(r"""
             os.environ.clear()
             os.environ.update(request["env"])
             sys.argv = [request["script"]] + request["argv"]
+            import warnings
+            # every warning the script raises goes to the parent, which raises it again in the check
+            sink = open(request["log"] + ".warnings", "w")
+            def forward(message, category, filename, lineno, file=None, line=None):
+                sink.write(json.dumps({"category": category.__name__, "module": category.__module__,
+                                       "message": str(message), "filename": filename, "lineno": lineno}) + "\n")
+                sink.flush()
+            warnings.showwarning = forward
+            warnings.simplefilter("always")
             sys.path[:] = [os.path.dirname(os.path.abspath(request["script"]))] + clean_path
             # Keep what the script made alive until _exit: tearing it down (a
             # distributed process group, say) could wait on peers that are gone.
@@ -97,8 +106,30 @@ class WarmError(RuntimeError):
 
 
 class Finished:
-    def __init__(self, returncode: int, output: str) -> None:
-        self.returncode, self.output = returncode, output
+    """A script's exit code, its output, and the warnings it raised ({category, module, message, filename, lineno})."""
+
+    def __init__(self, returncode: int, output: str, warnings: Sequence[dict] = ()) -> None:
+        self.returncode, self.output, self.warnings = returncode, output, list(warnings)
+
+    def raise_warnings(self) -> None:
+        """Raise the script's warnings again in this process, as it raised them (class name, text, place).
+
+        A check that runs code in another process calls this, so that the
+        plugin records those warnings exactly as it records its own.
+        """
+        import builtins
+        import warnings
+
+        for record in self.warnings:
+            base = getattr(builtins, record["category"], None)
+            if not (isinstance(base, type) and issubclass(base, Warning)):
+                # a library's own class (torch's, say): the same name, as the recorder reads it
+                base = type(record["category"], (UserWarning,), {"__module__": record.get("module", "builtins")})
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.warn_explicit(
+                    record["message"], base, record.get("filename") or "<script>", record.get("lineno") or 0
+                )
 
 
 class WarmInterpreter:
@@ -171,7 +202,15 @@ class WarmInterpreter:
         finished = []
         for spec, code in zip(scripts, codes):
             with open(spec["log"], errors="replace") as handle:
-                finished.append(Finished(code, handle.read()))
+                output = handle.read()
+            raised = []
+            try:
+                with open(spec["log"] + ".warnings", errors="replace") as handle:
+                    raised = [json.loads(line) for line in handle if line.strip()]
+                os.unlink(spec["log"] + ".warnings")
+            except (OSError, ValueError):
+                pass
+            finished.append(Finished(code, output, raised))
         return finished
 
     def stop(self) -> None:

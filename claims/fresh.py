@@ -13,6 +13,8 @@ from typing import Sequence
 
 from claimcheck import Finished, warm_interpreter
 
+__all__ = ["PRELOAD", "Finished", "environment", "run"]
+
 PRELOAD = ("torch", "torch._dynamo")
 
 
@@ -24,5 +26,13 @@ def environment(**changes: str) -> dict:
 
 
 def run(scripts: Sequence[dict], timeout: float = 120.0) -> list[Finished]:
-    """Run each {script, argv, cwd, env, log} in its own process, side by side; wait for all."""
-    return warm_interpreter(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)
+    """Run each {script, argv, cwd, env, log} in its own process, side by side; wait for all.
+
+    The warnings the scripts raised are raised again here, in the check, so
+    that a deprecation torch announces in another process reaches the verdict
+    exactly as one in this process does.
+    """
+    finished = warm_interpreter(PRELOAD).run([dict(s) for s in scripts], timeout=timeout)
+    for done in finished:
+        done.raise_warnings()
+    return finished

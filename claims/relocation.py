@@ -66,13 +66,21 @@ LOAD = textwrap.dedent("""
     trusted = {"weights_only": False} if has_weights_only else {}
     io = torch.load("../io.pt")
 
+    import warnings
+
     def attempt(name, load):
-        try:
-            y = load()(io["x"]).detach()
-            results[name] = {"ok": True, "max_abs_diff": float((y - io["y"]).abs().max())}
-        except Exception as exc:
-            results[name] = {"ok": False, "type": type(exc).__name__,
-                             "message": str(exc).strip().splitlines()[0] if str(exc).strip() else ""}
+        # each step keeps the warnings torch raised during it, for the check about that step to raise again
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                y = load()(io["x"]).detach()
+                results[name] = {"ok": True, "max_abs_diff": float((y - io["y"]).abs().max())}
+            except Exception as exc:
+                results[name] = {"ok": False, "type": type(exc).__name__,
+                                 "message": str(exc).strip().splitlines()[0] if str(exc).strip() else ""}
+        results[name]["warnings"] = [
+            {"category": w.category.__name__, "module": w.category.__module__, "message": str(w.message),
+             "filename": w.filename, "lineno": w.lineno} for w in caught]
 
     # Nothing below can import netdef until the path is extended: this is a
     # machine without the model's class.
@@ -98,6 +106,11 @@ LOAD = textwrap.dedent("""
 """)
 
 
+def raise_warnings(step: dict) -> None:
+    """Raise again, in the check, the warnings torch raised during one step of the loading process."""
+    fresh.Finished(0, "", step.get("warnings", ())).raise_warnings()
+
+
 def run(folder: str, timeout: float = 120.0) -> dict:
     project = os.path.join(folder, "project")
     os.makedirs(os.path.join(project, "models"))
@@ -107,19 +120,21 @@ def run(folder: str, timeout: float = 120.0) -> dict:
     with open(os.path.join(project, "netdef.py"), "w") as handle:
         handle.write(NET_SOURCE)
     env = fresh.environment()
-    _python(os.path.join(folder, "save.py"), project, env, timeout)
+    saved = _python(os.path.join(folder, "save.py"), project, env, timeout)
     os.rename(os.path.join(project, "netdef.py"), os.path.join(project, "models", "netdef.py"))
-    out = _python(os.path.join(folder, "load.py"), project, env, timeout)
+    out = _python(os.path.join(folder, "load.py"), project, env, timeout).output
     line = [text for text in out.splitlines() if text.startswith("RESULTS ")]
     if not line:
         raise RuntimeError("the load script printed no results:\n" + out)
-    return json.loads(line[-1][len("RESULTS ") :])
+    results: dict = json.loads(line[-1][len("RESULTS ") :])
+    results["save"] = {"warnings": saved.warnings}  # what torch said while saving (TorchScript, export)
+    return results
 
 
-def _python(script: str, cwd: str, env: dict, timeout: float) -> str:
+def _python(script: str, cwd: str, env: dict, timeout: float) -> fresh.Finished:
     (done,) = fresh.run(
         [{"script": script, "argv": [], "cwd": cwd, "env": env, "log": script + ".log"}], timeout=timeout
     )
     if done.returncode != 0:
         raise RuntimeError(f"{os.path.basename(script)} exited with {done.returncode}:\n{done.output[-3000:]}")
-    return done.output
+    return done

@@ -51,6 +51,7 @@ def _defaults_note(loads):
 @pytest.mark.claim("serialization.whole_model.breaks_on_move")
 def test_whole_model_fails_to_load_after_its_module_moves(loads, evidence):
     step = loads["after_move"]
+    relocation.raise_warnings(step)  # what torch warned in the loading process
     evidence.note("after the move, in a fresh interpreter: " + _describe(step))
     evidence.note(_defaults_note(loads))
     assert not step["ok"], "the whole model loaded although its module moved"
@@ -60,6 +61,7 @@ def test_whole_model_fails_to_load_after_its_module_moves(loads, evidence):
 @pytest.mark.claim("serialization.whole_model.path_workaround")
 def test_adding_the_new_location_to_the_path_loads_it(loads, evidence):
     step = loads["path_workaround"]
+    relocation.raise_warnings(step)  # what torch warned in the loading process
     evidence.note("with the new folder on sys.path: " + _describe(step))
     if not step["ok"]:
         raise ClaimBroken("sys.path.insert(0, 'models'); torch.load('whole.pt')", step["type"], step["message"])
@@ -69,6 +71,7 @@ def test_adding_the_new_location_to_the_path_loads_it(loads, evidence):
 @pytest.mark.claim("serialization.whole_model.loads_by_default")
 def test_whole_model_loads_with_torch_load_defaults(loads, evidence):
     step = loads["defaults"]
+    relocation.raise_warnings(step)  # what torch warned in the loading process
     evidence.note(_defaults_note(loads))
     if not step["ok"]:
         raise ClaimBroken("torch.load('whole.pt')", step["type"], step["message"])
@@ -78,6 +81,7 @@ def test_whole_model_loads_with_torch_load_defaults(loads, evidence):
 @pytest.mark.replacement("serialization.whole_model.loads_by_default")
 def test_state_dict_survives_the_move_with_defaults(loads, evidence):
     step = loads["state_dict"]
+    relocation.raise_warnings(step)  # what torch warned in the loading process
     evidence.note("state_dict into a model rebuilt from the moved code, torch.load defaults: " + _describe(step))
     assert step["ok"], "the state_dict did not load: " + _describe(step)
     assert step["max_abs_diff"] == 0.0, "outputs differ by {}".format(step["max_abs_diff"])
@@ -86,8 +90,10 @@ def test_state_dict_survives_the_move_with_defaults(loads, evidence):
 @pytest.mark.claim("deploy.no_supported_way")
 def test_there_is_no_supported_way_to_serve(loads, evidence):
     ran = {k: v for k, v in loads.items() if k.endswith("_without_class") and v["ok"]}
+    relocation.raise_warnings(loads["save"])  # what torch warned while making the programs
     for name, step in sorted(loads.items()):
         if name.endswith("_without_class"):
+            relocation.raise_warnings(step)
             evidence.note("{} in a fresh interpreter without the class: {}".format(name.split("_")[0], _describe(step)))
     assert not ran, ("{} ran a saved program in a fresh interpreter without its Python class: a supported way "
                      "to deploy exists".format(" and ".join(sorted(k.split("_")[0] for k in ran))))
@@ -96,6 +102,9 @@ def test_there_is_no_supported_way_to_serve(loads, evidence):
 @pytest.mark.replacement("deploy.no_supported_way")
 def test_torchscript_and_export_run_without_the_class(loads, evidence):
     steps = {k.split("_")[0]: v for k, v in loads.items() if k.endswith("_without_class")}
+    relocation.raise_warnings(loads["save"])  # what torch warned while making the programs
+    for step in steps.values():
+        relocation.raise_warnings(step)
     if "export" not in steps:
         evidence.note("torch.export.save/load do not exist in this torch; TorchScript only")
     for name, step in sorted(steps.items()):

@@ -75,6 +75,19 @@ def _versions() -> dict[str, dict[str, Any]]:
     return known
 
 
+def _install_onnx(session: nox.Session, torch: str) -> None:
+    """onnx, onnxruntime (and onnxscript) for the ONNX export claim, as claims/versions.toml's [onnx] lists them
+    for this Python. Where they cannot be installed, the claim is not-run with the reason, and the run goes on."""
+    wanted = read_toml(VERSIONS_FILE, "the torch versions to check").get("onnx", {}).get(str(session.python), [])
+    if not wanted:
+        session.log(f"claims/versions.toml lists no onnx packages for Python {session.python}: the ONNX claim will skip")
+        return
+    try:
+        _install(session, *wanted, f"torch=={torch}")  # never let them move torch
+    except nox.command.CommandFailed:
+        session.warn(f"could not install {', '.join(wanted)} beside torch {torch}: the ONNX export claim will skip")
+
+
 def _known_versions(session: nox.Session) -> dict[str, dict[str, Any]]:
     """`_versions()`, or the session stops with the file's problem."""
     try:
@@ -158,6 +171,7 @@ def _claims_environment(
     requirements.extend(needs["extra"])
     _install(session, *requirements)
     _install(session, "-e", ".")
+    _install_onnx(session, torch)
     # pytest rewrites the asserts of every plugin's package (all of Hypothesis,
     # xdist, ...) and caches the result as .pyc only where bytecode may be
     # written; this machine forbids it (PYTHONDONTWRITEBYTECODE), which made

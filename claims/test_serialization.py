@@ -10,7 +10,7 @@ import relocation
 import torch
 from closeness import assert_close
 
-from claimcheck import ClaimBroken
+from claimcheck import ClaimBroken, finding
 
 # the relocation scenario's processes: first, on one worker (see conftest.py)
 pytestmark = pytest.mark.early
@@ -125,15 +125,18 @@ class Served(torch.nn.Module):
 
 @pytest.mark.claim("deploy.onnx_export")
 def test_export_to_onnx_and_run_elsewhere(tmp_path, evidence):
-    onnx = pytest.importorskip("onnx", reason="optional extra: pip install onnx onnxruntime")
-    ort = pytest.importorskip("onnxruntime", reason="optional extra: pip install onnx onnxruntime")
+    onnx = pytest.importorskip("onnx", reason="needs onnx and onnxruntime (nox installs them where this torch's Python can)")
+    ort = pytest.importorskip("onnxruntime", reason="needs onnx and onnxruntime (nox installs them where this torch's Python can)")
     torch.manual_seed(0)
     model, x = Served().eval(), torch.randn(2, 4)
     path = str(tmp_path / "model.onnx")
-    torch.onnx.export(model, (x,), path)
-    onnx.checker.check_model(onnx.load(path))
-    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
-    (got,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    with finding("torch.onnx.export(model, (x,), path)"):
+        torch.onnx.export(model, (x,), path)
+    with finding("onnx.checker.check_model(onnx.load(path))"):
+        onnx.checker.check_model(onnx.load(path))
+    with finding("onnxruntime.InferenceSession(path).run(...)"):
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        (got,) = session.run(None, {session.get_inputs()[0].name: x.numpy()})
     with torch.no_grad():
         assert_close(torch.from_numpy(got), model(x))
     evidence.note("exported with torch.onnx.export and run by onnxruntime {}".format(ort.__version__))

@@ -50,6 +50,8 @@ def _run_then(tree, tmp_path, send, *args):
          str(tree.reports), "--claims-profile", "ci", *args],
         cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, SLOW_MARKER=str(marker)),
+        # nox and CI may start us with SIGINT ignored, which the child would inherit: Ctrl-C must reach it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.time() + 60
     while not marker.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 
 import pytest
 import relocation
@@ -142,13 +143,28 @@ def test_export_to_onnx_and_run_elsewhere(tmp_path, evidence):
     evidence.note("exported with torch.onnx.export and run by onnxruntime {}".format(ort.__version__))
 
 
+# The caveat the line points to: saving a whole model ties it to its class's module and folder.
+_CAVEAT = re.compile(r"director(y|ies) structure|class definition|definition of the (model )?class|where the class", re.I)
+
+
 @pytest.mark.claim("serialization.documented_caveat")
-def test_torch_load_documents_that_it_unpickles(evidence):
-    doc = " ".join(inspect.getdoc(torch.load).split())
-    sentence = next((s for s in doc.split(". ") if "unpickl" in s or "pickle" in s.lower()), None)
-    evidence.note("torch.load docstring: {!r}".format(sentence))
-    if sentence is None:
-        raise ClaimBroken("inspect.getdoc(torch.load)", "NotFound", "no mention of pickling")
+def test_the_documentation_states_the_caveat(evidence):
+    """The line cites the serialization notes, a web page torch does not ship; its docstrings are what is here.
+
+    Found there, the caveat holds with the sentence quoted; not found, the page
+    itself cannot be read on this machine, so the claim is not checked (not-run),
+    never judged by some other sentence.
+    """
+    for function in (torch.save, torch.load):
+        doc = " ".join((inspect.getdoc(function) or "").split())
+        sentence = next((s for s in re.split(r"(?<=[.!?])\s+", doc) if _CAVEAT.search(s)), None)
+        if sentence is not None:
+            evidence.note("torch.{} docstring: {!r}".format(function.__name__, sentence))
+            return
+    pytest.skip(
+        "the serialization notes are a web page torch does not ship, and neither torch.save's nor torch.load's "
+        "docstring states the caveat (class definitions, directory structure): not checkable here"
+    )
 
 
 class _RunsCode:

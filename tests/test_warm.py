@@ -95,3 +95,36 @@ def test_a_preload_that_does_not_exist_is_not_fatal(tmp_path):
         assert warm.run([_spec(tmp_path, "ok", "print(1)")], timeout=60)[0].returncode == 0
     finally:
         warm.stop()
+
+
+WARNS = """
+import warnings
+
+class TorchLikeWarning(UserWarning):
+    pass
+
+warnings.warn("volatile was removed and now has no effect", UserWarning)
+warnings.warn("x is deprecated", TorchLikeWarning)
+warnings.warn("x is deprecated", TorchLikeWarning)  # twice: a child reports every warning, as the recorder does
+print("done")
+"""
+
+
+def test_a_scripts_warnings_reach_the_check_as_raised(tmp_path, helper):
+    import warnings
+
+    (done,) = helper.run([_spec(tmp_path, "warns", WARNS)], timeout=60)
+    assert done.returncode == 0 and done.output.strip() == "done"
+    assert [(w["category"], w["message"]) for w in done.warnings] == [
+        ("UserWarning", "volatile was removed and now has no effect"),
+        ("TorchLikeWarning", "x is deprecated"),
+        ("TorchLikeWarning", "x is deprecated"),
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        done.raise_warnings()
+    assert [(w.category.__name__, str(w.message)) for w in caught] == [
+        (w["category"], w["message"]) for w in done.warnings
+    ]
+    assert issubclass(caught[0].category, UserWarning) and caught[0].filename.endswith("warns.py")
+    assert not list(tmp_path.glob("*.warnings")), "the child's warning file is left behind"

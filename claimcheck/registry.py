@@ -16,8 +16,8 @@ from .tomlfile import parse_toml
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
-CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording")
-OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note", "scope")
+CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording", "scope")
+OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note")
 #: Fields that are not strings: `addition = true` (the cheatsheet never says it) and
 #: `beyond = {"<facet>" = "<why it is outside the statement's scope>"}`.
 OTHER_CLAIM_FIELDS = ("addition", "beyond")
@@ -137,7 +137,7 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
             "unknown field(s) {}".format(", ".join(unknown)),
             "allowed: {}".format(", ".join(CLAIM_FIELDS + OPTIONAL_CLAIM_FIELDS + OTHER_CLAIM_FIELDS)),
         )
-    for name in ("id", "section", "quote", "wording"):
+    for name in ("id", "section", "quote", "wording", "scope"):
         value = _require(table, name, str, path, where)
         if not value.strip():
             raise _fail(path, where, f"field '{name}' is empty")
@@ -185,7 +185,7 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         table.get("replacement"),
         table.get("topic"),
         table.get("note"),
-        table.get("scope"),
+        table["scope"],
         addition,
         tuple(beyond.items()),
     )

@@ -45,6 +45,7 @@ def claim_table(claim_id, section="Numbers", lines=(3,), quote="Numbers are equa
         lines = {}
         quote = "{}"
         wording = "wording of {}"
+        scope = "what the statement is about"
         """).format(claim_id, section, list(lines), quote, claim_id)
     if replacement:
         text += f'replacement = "{replacement}"\n'

@@ -64,7 +64,7 @@ def test_extra():
 
 REGISTRY = (
     claim_table("demo.pow")
-    + 'scope = "raising numbers to powers"\nbeyond = {bool = "the statement is about numbers"}\n'
+    + 'beyond = {bool = "the statement is about numbers"}\n'
     + claim_table("demo.view", lines=(4,), quote="Small numbers")
     + claim_table("demo.crash", section="Old things", lines=(6,), quote="old_api")
     + claim_table("demo.extra", section="Old things", lines=(7,), quote="Widgets")
@@ -104,7 +104,7 @@ def test_in_scope_facets_decide_and_the_rest_are_limits(ran):
     assert facets["bool"]["why"] == "the statement is about numbers"
     assert "NotImplementedError: pow is not implemented for bool" in facets["bool"]["summary"]
     assert facets["wider unsigned ints"]["domain"] is True
-    assert claim["scope"] == "raising numbers to powers"
+    assert claim["scope"] == "what the statement is about"
     text = (folder / "report.md").read_text()
     assert "| bool | beyond: the statement is about numbers | ❌ broken |" in text
     assert "bool: ❌ broken" in text  # the limits column

@@ -46,7 +46,7 @@ def test_line_outside_the_document(tmp_path):
     assert "claim 'demo.a': field 'lines' holds 99, outside the document's lines 1..7" in message
 
 
-@pytest.mark.parametrize("field", ["section", "quote", "wording", "lines"])
+@pytest.mark.parametrize("field", ["section", "quote", "wording", "scope", "lines"])
 def test_missing_field(tmp_path, field):
     table = "\n".join(line for line in claim_table("demo.a").splitlines() if not line.startswith(field + " "))
     message = _error(_write(tmp_path, table))

@@ -6,6 +6,7 @@ JSON report unchanged.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from typing import Sequence
@@ -154,15 +155,29 @@ def warning_record(message: warnings.WarningMessage) -> dict[str, str]:
 def is_subject_deprecation(message: warnings.WarningMessage, patterns: Sequence[str]) -> bool:
     """A warning that says the code under test is deprecated, ignored or will change.
 
-    Warnings of the test tooling itself (Hypothesis, pytest) never count.
+    Warnings of the test tooling itself (Hypothesis, pytest) never count, nor
+    do warnings the library attributes to a frame of Python's standard library:
+    a library that tells its caller something points its warning at the
+    caller's line; one that lands in `copyreg.py` or `copy.py` is the library
+    speaking of its own internals (torch's pytree, say, during an export).
     """
     module = getattr(message.category, "__module__", "")
     if module.split(".")[0] in ("hypothesis", "_pytest", "pytest", "pluggy"):
+        return False
+    if _in_standard_library(getattr(message, "filename", "") or ""):
         return False
     if issubclass(message.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
         return True
     text = str(message.message)
     return any(re.search(p, text, re.I) for p in patterns)
+
+
+def _in_standard_library(filename: str) -> bool:
+    import sysconfig
+
+    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
+    path = os.path.realpath(filename) if filename else ""
+    return bool(path) and path.startswith(stdlib + os.sep) and "site-packages" not in path
 
 
 def unique(records: Sequence[dict]) -> list[dict]:

@@ -61,9 +61,15 @@ class Recorder:
         self.deselected: set[str] = set()  # bound checks that -k, -m or another plugin deselected
         self.collected = False
         self._fault_log: Any = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """A crash of this process leaves its signal and traceback in the state folder, for the writer to read.
+
+        Here, not at configure: pytest's own faulthandler plugin enables itself
+        (on stderr) at configure, after this plugin, and would take the place.
+        """
         folder = os.environ.get(STATE_VARIABLE)
         if folder and os.path.isdir(folder):
-            # a crash of this process leaves its signal and traceback here, for the writer to read
             import faulthandler
 
             self._fault_log = open(os.path.join(folder, f"{os.getpid()}.fault"), "w")  # noqa: SIM115 (closed at unconfigure)

@@ -2,7 +2,9 @@
 
 The fallback keeps torch's own tolerance table per dtype, so a verdict means the
 same on every torch. `msg` may be a string or a callable taking the default
-message, on every torch.
+message, on every torch. A numpy array may stand for either side: it is
+compared as the tensor of its dtype, shape and values (layouts.tensor_copy,
+which every torch can build).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import inspect
 
 import numpy as np
 import torch
+from layouts import tensor_copy
 
 # torch.testing's defaults (rtol, atol) per dtype; exact for integers and bool.
 TOLERANCES = {
@@ -69,6 +72,10 @@ _NATIVE, _NATIVE_OPTIONS = _native()
 
 
 def assert_close(actual, expected, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None):
+    if isinstance(actual, np.ndarray):
+        actual = tensor_copy(actual)
+    if isinstance(expected, np.ndarray):
+        expected = tensor_copy(expected)
     try:
         if _NATIVE is not None:
             _NATIVE(

@@ -26,7 +26,9 @@ def _schedules_only(config) -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "cuda(min_devices=1): needs at least min_devices CUDA devices; skips with the reason otherwise"
+        "markers",
+        "cuda(min_devices=1, why=None): needs at least min_devices CUDA devices; skips with the reason "
+        "otherwise, after `why` (what the check could not tell without them) where given",
     )
     config.addinivalue_line(
         "markers",
@@ -201,7 +203,7 @@ def pytest_runtest_setup(item):
     for mark in item.iter_markers(name="cuda"):
         reason = cuda_skip_reason(int(mark.kwargs.get("min_devices", mark.args[0] if mark.args else 1)))
         if reason:
-            pytest.skip(reason)
+            pytest.skip("{}: {}".format(mark.kwargs["why"], reason) if mark.kwargs.get("why") else reason)
 
 
 def _build() -> str:

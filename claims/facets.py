@@ -9,11 +9,18 @@ covers the claim's whole domain (facet "all").
 A facet this torch cannot even express (a dtype it lacks) is skipped with a
 reason that starts with DOMAIN: its verdict is not-run, and the compatibility
 report labels the change where it appears as a change of the domain, not of the claim.
+
+param() builds a parameter of one facet (its mark, its id, and the DOMAIN skip where
+this torch lacks it); searched() gives a facet's check its own explicit examples and
+its own Hypothesis search, when one test function covers several facets.
 """
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
+import pytest
 
 #: Skip reasons that start with this mark a facet outside this torch's domain.
 DOMAIN = "domain: "
@@ -29,6 +36,8 @@ FLOAT = "float32/64"
 COMPLEX = "complex"
 #: numpy dtypes without a torch twin (str, bytes, object, datetime64, float128, ...)
 NO_TWIN = "numpy dtypes without a torch twin"
+#: numpy dtypes of a torch twin's kind, stored in the other byte order (">i2" on a little-endian machine)
+NON_NATIVE = "non-native byte order"
 
 # layouts
 CONTIGUOUS = "contiguous"
@@ -40,10 +49,19 @@ FINITE = "finite values"
 SPECIAL = "signed zero, nan, inf"
 DIVISION_BY_ZERO = "division by zero"
 EMPTY = "empty and 0-d"
+ZERO_D = "0-d"
 
 # autograd
 REQUIRES_GRAD = "requires grad"
 NO_GRAD = "no grad"
+
+# datasets
+EMPTY_DATASET = "empty dataset"
+SAMPLES = "datasets with samples"
+
+# machines
+NO_CUDA = "no CUDA device"
+GPUS = "two or more GPUs"
 
 #: numpy dtype names in each dtype family, in the order reports list them.
 DTYPE_FAMILIES = {
@@ -58,8 +76,46 @@ DTYPE_FAMILIES = {
 
 
 def family_of(dtype: np.dtype) -> str:
-    """The dtype family a numpy dtype belongs to."""
+    """The dtype family a numpy dtype belongs to (NON_NATIVE for one in the other byte order)."""
+    if not np.dtype(dtype).isnative:
+        return NON_NATIVE
     for family, names in DTYPE_FAMILIES.items():
         if np.dtype(dtype).name in names:
             return family
     return NO_TWIN
+
+
+#: A facet's share of the profile's examples: its domain is a part of the claim's, and a claim
+#: checked by N such facets gets N/3 times the examples one search of its whole domain had
+#: (20 per facet under `ci`, 166 under `thorough`), beside each facet's explicit examples.
+FACET_SHARE = 3
+
+
+def searched(check, examples: Iterable[dict], **strategies):
+    """A facet's check as Hypothesis runs it: its own explicit examples first (each a dict of
+    keyword arguments), then its own search of `strategies` (both by keyword), with the facet's
+    share of the profile's examples."""
+    from hypothesis import example, given, settings
+
+    share = max(10, settings().max_examples // FACET_SHARE)
+    test = settings(max_examples=share)(given(**strategies)(check))
+    for kwargs in examples:
+        test = example(**kwargs)(test)
+    return test
+
+
+def members(family: str, dtypes: Iterable[np.dtype]) -> tuple[np.dtype, ...]:
+    """The dtypes of `dtypes` (those this torch supports, say) in a dtype family."""
+    return tuple(np.dtype(d) for d in dtypes if family_of(d) == family)
+
+
+def param(*values, facet: str, id: str | None = None, marks=(), outside: str | None = None):
+    """A pytest.param of one facet: marked with it, its id naming it (by default the facet itself).
+
+    `outside`, where given, says why this torch cannot express the facet (a dtype it lacks):
+    the check is then skipped with a reason that starts with DOMAIN.
+    """
+    marks = [pytest.mark.facet(facet), *(marks if isinstance(marks, (list, tuple)) else [marks])]
+    if outside is not None:
+        marks.append(pytest.mark.skip(reason=DOMAIN + outside))
+    return pytest.param(*values, id=facet if id is None else id, marks=marks)

@@ -13,6 +13,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from facets import CONTIGUOUS, NEGATIVE_STRIDES, STRIDED
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -53,6 +54,41 @@ NUMERIC_DTYPES = tuple(
     )
     if accepted(name)
 )
+
+
+def _from_numpy_takes_empty() -> bool:
+    """Does this torch's from_numpy take every zero-size array?
+
+    torch 1.0 refuses one whose leading side is over 1 (np.zeros((2, 0))):
+    "Trying to resize storage that is not resizable".
+    """
+    try:
+        torch.from_numpy(np.zeros((2, 0), dtype="float32"))
+        return True
+    except Exception:  # observed, not looked up by version
+        return False
+
+
+FROM_NUMPY_TAKES_EMPTY = _from_numpy_takes_empty()
+
+
+def tensor_copy(array) -> torch.Tensor:
+    """A tensor with `array`'s dtype, shape and values, in memory torch owns.
+
+    How the checks build inputs and expected values on every torch: from_numpy
+    of a contiguous 1-d copy (which every torch takes, at any size), reshaped,
+    then cloned, so no tensor the suite builds sits on memory numpy owns.
+    """
+    array = np.asarray(array)
+    flat = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("=")).reshape(-1)
+    return torch.from_numpy(flat).reshape(array.shape).clone()
+
+
+def tensor_code(array: np.ndarray) -> str:
+    """Python that builds the tensor `tensor_copy(array)` gives, on this torch."""
+    if array.size == 0 and not FROM_NUMPY_TAKES_EMPTY:
+        return f"torch.from_numpy({array_code(array.reshape(-1))}).reshape({tuple(array.shape)!r})"
+    return f"torch.from_numpy({array_code(array)})"
 
 
 def torch_dtype_for(dtype: np.dtype):
@@ -153,12 +189,26 @@ def _slice_code(spec) -> str:
 
 @st.composite
 def layouts(
-    draw, shape: tuple[int, ...], negative_steps: bool = False, expand: bool = True, fortran: bool = False
+    draw,
+    shape: tuple[int, ...],
+    negative_steps: bool = False,
+    expand: bool = True,
+    fortran: bool = False,
+    facet: str | None = None,
 ) -> Layout:
-    """Zero to three layout operations valid for an array of `shape`."""
+    """Zero to three layout operations valid for an array of `shape`.
+
+    `facet` narrows them to one layout facet (facets.py): CONTIGUOUS, none;
+    STRIDED, one to three with positive steps; NEGATIVE_STRIDES, any, then a
+    slice that reverses one side (`shape` needs a side: see shapes_for).
+    """
+    if facet == CONTIGUOUS:
+        return Layout([])
+    if facet is not None:
+        negative_steps = facet == NEGATIVE_STRIDES
     ops: list[tuple[str, tuple]] = []
     kinds = ["transpose", "slice"] + (["expand"] if expand else []) + (["fortran"] if fortran else [])
-    for _ in range(draw(st.integers(0, 3))):
+    for _ in range(draw(st.integers(1 if facet == STRIDED else 0, 3))):
         ndim = len(shape)
         kind = draw(st.sampled_from(kinds))
         if kind == "transpose" and ndim >= 2:
@@ -188,6 +238,10 @@ def layouts(
                 shape = grown
         elif kind == "fortran" and ndim >= 2:
             ops.append(("fortran", ()))
+    if facet == NEGATIVE_STRIDES and shape:
+        axis = draw(st.integers(0, len(shape) - 1))
+        step = draw(st.sampled_from([-1, -2, -3]))
+        ops.append(("slice", tuple((None, None, step if i == axis else 1) for i in range(len(shape)))))
     return Layout(ops)
 
 
@@ -211,12 +265,26 @@ def _swapped(shape, a, b):
 
 
 @functools.lru_cache(maxsize=None)
-def shapes(max_dims: int = 4) -> st.SearchStrategy:
+def shapes(max_dims: int = 4, min_dims: int = 0, min_side: int = 0) -> st.SearchStrategy:
     """Every shape, 0-d and zero-size included; most have sides of 2 or more,
-    where layouts differ from the contiguous one."""
-    return hnp.array_shapes(min_dims=0, max_dims=max_dims, min_side=0, max_side=4) | hnp.array_shapes(
-        min_dims=1, max_dims=max_dims, min_side=2, max_side=4
+    where layouts differ from the contiguous one. `min_dims` and `min_side`
+    narrow them (min_side=1: no zero-size shape)."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=4) | hnp.array_shapes(
+        min_dims=max(min_dims, 1), max_dims=max_dims, min_side=max(min_side, 2), max_side=4
     )
+
+
+@functools.lru_cache(maxsize=None)
+def empty_shapes(max_dims: int = 4) -> st.SearchStrategy:
+    """0-d and zero-size shapes only (facets.EMPTY)."""
+    return st.just(()) | hnp.array_shapes(min_dims=1, max_dims=max_dims, min_side=1, max_side=4).flatmap(
+        lambda shape: st.integers(0, len(shape) - 1).map(lambda i: (*shape[:i], 0, *shape[i + 1 :]))
+    )
+
+
+def shapes_for(facet: str | None) -> st.SearchStrategy:
+    """The shapes a layout facet draws: those with a side to transpose, slice or reverse, but for CONTIGUOUS."""
+    return shapes() if facet in (None, CONTIGUOUS) else shapes(min_dims=1)
 
 
 class ArrayCase:
@@ -249,13 +317,13 @@ class TensorCase:
         self.base, self.layout = base, layout
 
     def build(self) -> torch.Tensor:
-        return self.layout.torch(torch.from_numpy(self.base.copy()))
+        return self.layout.torch(tensor_copy(self.base))
 
     def numpy(self) -> np.ndarray:
         return self.layout.numpy(self.base.copy())
 
     def __repr__(self) -> str:
-        return f"torch.from_numpy({array_code(self.base)}){self.layout.code()}"
+        return tensor_code(self.base) + self.layout.code()
 
 
 @functools.lru_cache(maxsize=None)
@@ -266,10 +334,40 @@ def values(dtype: np.dtype) -> st.SearchStrategy:
     return hnp.from_dtype(dtype)
 
 
+#: The special float values (facets.SPECIAL): signed zero, nan and the infinities.
+SPECIAL_FLOATS = (-0.0, math.nan, math.inf, -math.inf)
+
+
 @functools.lru_cache(maxsize=None)
-def arrays(dtype: np.dtype, shape: tuple[int, ...]) -> st.SearchStrategy:
-    """Arrays of `dtype` and `shape`, special values included (one strategy per pair, reused)."""
-    return hnp.arrays(dtype, shape, elements=_elements(dtype))
+def finite_values(dtype: np.dtype) -> st.SearchStrategy:
+    """Elements but nan and the infinities (huge, tiny and signed zeros stay)."""
+    if dtype.kind in "fc":
+        return hnp.from_dtype(dtype, allow_nan=False, allow_infinity=False, allow_subnormal=True)
+    return values(dtype)
+
+
+@functools.lru_cache(maxsize=None)
+def arrays(dtype: np.dtype, shape: tuple[int, ...], finite: bool = False) -> st.SearchStrategy:
+    """Arrays of `dtype` and `shape`, special values included, unless `finite`: then no nan,
+    no inf and no -0.0 (a real float facet's values). One strategy each, reused."""
+    if finite and dtype.kind == "f":
+        # -0.0 made +0.0 on the whole array: a map on the elements would stop
+        # Hypothesis from filling arrays with one value, five times slower
+        return hnp.arrays(dtype, shape, elements=finite_values(dtype)).map(_unsigned_zeros)
+    return hnp.arrays(dtype, shape, elements=finite_values(dtype) if finite else _elements(dtype))
+
+
+def _unsigned_zeros(array: np.ndarray) -> np.ndarray:
+    return np.asarray(array + np.zeros((), array.dtype))  # -0.0 + 0.0 == +0.0; every other value unchanged
+
+
+@st.composite
+def arrays_holding(draw, dtype: np.dtype, shape: tuple[int, ...], among: Sequence, finite: bool = True) -> np.ndarray:
+    """Arrays of `dtype` and `shape` (no zero side) with at least one element from `among`,
+    the others finite unless `finite` is False: how a facet of special values or zero divisors is drawn."""
+    base = draw(arrays(dtype, shape, finite)).copy()
+    base.flat[draw(st.integers(0, base.size - 1))] = draw(st.sampled_from(list(among)))
+    return base
 
 
 def _elements(dtype: np.dtype):
@@ -281,26 +379,33 @@ def _elements(dtype: np.dtype):
 
 
 @functools.lru_cache(maxsize=None)
-def array_cases(dtype: np.dtype, negative_steps: bool = False) -> st.SearchStrategy:
-    """Arrays of `dtype` in every layout, as ArrayCase recipes."""
-    return _array_cases(dtype, negative_steps)
+def array_cases(
+    dtype: np.dtype,
+    negative_steps: bool = False,
+    layout: str | None = None,
+    shape_from: st.SearchStrategy | None = None,
+) -> st.SearchStrategy:
+    """Arrays of `dtype` in every layout, as ArrayCase recipes; `layout` narrows them to
+    one layout facet (see layouts), `shape_from` to some shapes (default: shapes_for(layout))."""
+    return _array_cases(dtype, negative_steps, layout, shape_from or shapes_for(layout))
 
 
 @st.composite
-def _array_cases(draw, dtype: np.dtype, negative_steps: bool = False) -> ArrayCase:
-    shape = draw(shapes())
+def _array_cases(draw, dtype: np.dtype, negative_steps: bool, layout: str | None, shape_from) -> ArrayCase:
+    shape = draw(shape_from)
     if dtype.kind == "V":  # raw bytes: numpy has no element strategy for them
         count = int(np.prod(shape))
         raw = draw(st.binary(min_size=count * dtype.itemsize, max_size=count * dtype.itemsize))
         base = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     else:
         base = draw(arrays(dtype, shape))
-    return ArrayCase(base, draw(layouts(shape, negative_steps=negative_steps, expand=True, fortran=True)))
+    return ArrayCase(base, draw(layouts(shape, negative_steps=negative_steps, expand=True, fortran=True, facet=layout)))
 
 
 @st.composite
-def tensor_cases(draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES) -> TensorCase:
+def tensor_cases(draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES, layout: str | None = None) -> TensorCase:
+    """Tensors of `dtypes` in every layout; `layout` narrows them to one layout facet (see layouts)."""
     dtype = draw(st.sampled_from(list(dtypes)))
-    shape = draw(shapes())
+    shape = draw(shapes_for(layout))
     base = draw(arrays(dtype, shape))
-    return TensorCase(base, draw(layouts(shape)))
+    return TensorCase(base, draw(layouts(shape, facet=layout)))

@@ -3,6 +3,7 @@ without autograd, DataParallel's overhead, the data loader's batches, moves to
 and from the GPU. Each check asserts the cost property it measures (a view
 takes the same time at any size, a copy grows with it) and records its figures.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +11,10 @@ import pytest
 import torch
 from closeness import assert_close
 from costs import seconds
+from facets import CONTIGUOUS, NO_CUDA
 from memory import can_measure, network_and_input, saved_bytes
 
-SMALL, LARGE = 10 ** 3, 10 ** 7
+SMALL, LARGE = 10**3, 10**7
 # A view costs the same at any size; a copy of 10^4 times the elements costs
 # about 10^4 times more. Between the two, 30x leaves room for noise both ways.
 NO_COPY_AT_MOST, COPY_AT_LEAST = 30.0, 30.0
@@ -23,23 +25,27 @@ def _arrays():
 
 
 @pytest.mark.claim("numpy.from_numpy.shares_memory")
+@pytest.mark.facet(CONTIGUOUS)
 def test_from_numpy_costs_the_same_at_any_size(figures, evidence):
     small, large = _arrays()
     t = figures.subject("torch.from_numpy(a), 10^7 float32", lambda: torch.from_numpy(large))
     assert t.data_ptr() == large.ctypes.data, "from_numpy copied: the tensor starts at another address"
     figures.reference("torch.from_numpy(a), 10^3 float32", lambda: torch.from_numpy(small))
     figures.reference("numpy a.copy(), 10^7 float32", large.copy)
-    ratio = figures.ratio("10^7 over 10^3 elements", "torch.from_numpy(a), 10^7 float32",
-                          "torch.from_numpy(a), 10^3 float32")
+    ratio = figures.ratio(
+        "10^7 over 10^3 elements", "torch.from_numpy(a), 10^7 float32", "torch.from_numpy(a), 10^3 float32"
+    )
     if ratio is not None:
         copy = figures.median["numpy a.copy(), 10^7 float32"]
-        evidence.note("from_numpy takes the same time for 10^3 and 10^7 elements (ratio {:.1f}x): no copy; "
-                      "numpy's own copy of the 10^7 takes {}".format(ratio, seconds(copy)))
-        assert ratio <= NO_COPY_AT_MOST, "from_numpy of 10^7 elements took {:.0f}x the time of 10^3: a copy".format(
-            ratio)
+        evidence.note(
+            f"from_numpy takes the same time for 10^3 and 10^7 elements (ratio {ratio:.1f}x): no copy; "
+            f"numpy's own copy of the 10^7 takes {seconds(copy)}"
+        )
+        assert ratio <= NO_COPY_AT_MOST, f"from_numpy of 10^7 elements took {ratio:.0f}x the time of 10^3: a copy"
 
 
 @pytest.mark.claim("numpy.float_tensor.casts")
+@pytest.mark.facet(CONTIGUOUS)
 def test_float_tensor_of_an_array_is_a_copy(figures, evidence):
     # numpy's default dtype, the cheatsheet's own example (line 34): a real cast
     small, large = np.arange(SMALL, dtype=np.float64), np.arange(LARGE, dtype=np.float64)
@@ -52,28 +58,34 @@ def test_float_tensor_of_an_array_is_a_copy(figures, evidence):
     figures.reference("torch.FloatTensor(a), 10^3 float64", lambda: torch.FloatTensor(small))
     figures.reference("numpy a.astype(np.float32), 10^7 float64", lambda: large.astype(np.float32))
     figures.reference("numpy a.copy(), 10^7 float64", large.copy)
-    ratio = figures.ratio("10^7 over 10^3 elements", "torch.FloatTensor(a), 10^7 float64",
-                          "torch.FloatTensor(a), 10^3 float64")
+    ratio = figures.ratio(
+        "10^7 over 10^3 elements", "torch.FloatTensor(a), 10^7 float64", "torch.FloatTensor(a), 10^3 float64"
+    )
     if ratio is not None:
-        ours = figures.rate("torch.FloatTensor(a), bytes read per second", "torch.FloatTensor(a), 10^7 float64",
-                            large.nbytes)
-        cast = figures.rate("numpy astype(float32), bytes read per second",
-                            "numpy a.astype(np.float32), 10^7 float64", large.nbytes)
+        ours = figures.rate(
+            "torch.FloatTensor(a), bytes read per second", "torch.FloatTensor(a), 10^7 float64", large.nbytes
+        )
+        cast = figures.rate(
+            "numpy astype(float32), bytes read per second", "numpy a.astype(np.float32), 10^7 float64", large.nbytes
+        )
         copy = figures.rate("numpy copy, bytes read per second", "numpy a.copy(), 10^7 float64", large.nbytes)
-        evidence.note("FloatTensor(a) grows with the data: 10^7 float64 in {} ({:.2f} GB/s read), {:.0f}x the time "
-                      "of 10^3, against numpy's own cast of the same bytes at {:.2f} GB/s and copy at {:.2f} GB/s "
-                      "on this machine".format(seconds(figures.median["torch.FloatTensor(a), 10^7 float64"]), ours,
-                                               ratio, cast, copy))
-        assert ratio >= COPY_AT_LEAST, "FloatTensor(a) of 10^7 elements took only {:.1f}x the time of 10^3".format(
-            ratio)
+        evidence.note(
+            "FloatTensor(a) grows with the data: 10^7 float64 in {} ({:.2f} GB/s read), {:.0f}x the time "
+            "of 10^3, against numpy's own cast of the same bytes at {:.2f} GB/s and copy at {:.2f} GB/s "
+            "on this machine".format(
+                seconds(figures.median["torch.FloatTensor(a), 10^7 float64"]), ours, ratio, cast, copy
+            )
+        )
+        assert ratio >= COPY_AT_LEAST, f"FloatTensor(a) of 10^7 elements took only {ratio:.1f}x the time of 10^3"
 
 
 def _square(n):
-    side = int(round(n ** 0.5))
+    side = round(n**0.5)
     return torch.arange(float(side * side)).reshape(side, side)
 
 
 @pytest.mark.claim("tensor.view.is_numpy_reshape")
+@pytest.mark.facet(CONTIGUOUS)
 def test_view_costs_the_same_at_any_size(figures, evidence):
     small, large = _square(SMALL), _square(LARGE)
     v = figures.subject("t.view(-1), 10^7 elements", lambda: large.view(-1))
@@ -82,11 +94,16 @@ def test_view_costs_the_same_at_any_size(figures, evidence):
     figures.reference("t.t().contiguous(), 10^7 elements (a copy)", lambda: large.t().contiguous())
     ratio = figures.ratio("view: 10^7 over 10^3 elements", "t.view(-1), 10^7 elements", "t.view(-1), 10^3 elements")
     if ratio is not None:
-        copy = figures.ratio("contiguous() copy over view, 10^7 elements",
-                             "t.t().contiguous(), 10^7 elements (a copy)", "t.view(-1), 10^7 elements")
-        evidence.note("view takes the same time for 10^3 and 10^7 elements (ratio {:.1f}x): no copy; making a "
-                      "transposed 10^7 contiguous takes {:.0f}x a view".format(ratio, copy))
-        assert ratio <= NO_COPY_AT_MOST, "view of 10^7 elements took {:.0f}x the time of 10^3".format(ratio)
+        copy = figures.ratio(
+            "contiguous() copy over view, 10^7 elements",
+            "t.t().contiguous(), 10^7 elements (a copy)",
+            "t.view(-1), 10^7 elements",
+        )
+        evidence.note(
+            f"view takes the same time for 10^3 and 10^7 elements (ratio {ratio:.1f}x): no copy; making a "
+            f"transposed 10^7 contiguous takes {copy:.0f}x a view"
+        )
+        assert ratio <= NO_COPY_AT_MOST, f"view of 10^7 elements took {ratio:.0f}x the time of 10^3"
 
 
 @pytest.mark.replacement("tensor.view.is_numpy_reshape")
@@ -100,16 +117,25 @@ def test_reshape_copies_only_when_it_must(figures, evidence):
     figures.reference("t.reshape(-1), contiguous, 10^3 elements", lambda: small.reshape(-1))
     figures.reference("t.t().reshape(-1), transposed, 10^7 elements", lambda: large.t().reshape(-1))
     figures.reference("numpy a.copy(), 10^7 float32", large.numpy().copy)
-    ratio = figures.ratio("contiguous: 10^7 over 10^3 elements", "t.reshape(-1), contiguous, 10^7 elements",
-                          "t.reshape(-1), contiguous, 10^3 elements")
+    ratio = figures.ratio(
+        "contiguous: 10^7 over 10^3 elements",
+        "t.reshape(-1), contiguous, 10^7 elements",
+        "t.reshape(-1), contiguous, 10^3 elements",
+    )
     if ratio is not None:
-        copy = figures.ratio("transposed over contiguous, 10^7 elements",
-                             "t.t().reshape(-1), transposed, 10^7 elements", "t.reshape(-1), contiguous, 10^7 elements")
-        evidence.note("reshape is a view when it can be (10^7 over 10^3 elements: {:.1f}x) and a copy when it must "
-                      "(a transposed 10^7: {:.0f}x, {})".format(
-                          ratio, copy, seconds(figures.median["t.t().reshape(-1), transposed, 10^7 elements"])))
+        copy = figures.ratio(
+            "transposed over contiguous, 10^7 elements",
+            "t.t().reshape(-1), transposed, 10^7 elements",
+            "t.reshape(-1), contiguous, 10^7 elements",
+        )
+        evidence.note(
+            "reshape is a view when it can be (10^7 over 10^3 elements: {:.1f}x) and a copy when it must "
+            "(a transposed 10^7: {:.0f}x, {})".format(
+                ratio, copy, seconds(figures.median["t.t().reshape(-1), transposed, 10^7 elements"])
+            )
+        )
         assert ratio <= NO_COPY_AT_MOST
-        assert copy >= COPY_AT_LEAST, "reshape of a transposed tensor took only {:.1f}x a view".format(copy)
+        assert copy >= COPY_AT_LEAST, f"reshape of a transposed tensor took only {copy:.1f}x a view"
 
 
 @pytest.mark.replacement("inference.volatile_saves_memory")
@@ -130,13 +156,20 @@ def test_inference_without_autograd_time_and_memory(figures, evidence):
             nothing, _ = saved_bytes(model, lambda: model(x))
         evidence.measure("kept for backward, with autograd", kept, "bytes")
         evidence.measure("kept for backward, torch.no_grad()", nothing, "bytes")
-        assert nothing == 0 < kept, "no_grad kept {} bytes, autograd {}".format(nothing, kept)
-    ratio = figures.ratio("no_grad over autograd forward time", "forward under torch.no_grad(), eval mode, batch of 8",
-                          "forward with autograd, eval mode, batch of 8")
+        assert nothing == 0 < kept, f"no_grad kept {nothing} bytes, autograd {kept}"
+    ratio = figures.ratio(
+        "no_grad over autograd forward time",
+        "forward under torch.no_grad(), eval mode, batch of 8",
+        "forward with autograd, eval mode, batch of 8",
+    )
     if ratio is not None:
-        evidence.note("a no_grad forward takes {:.2f}x the time of one with autograd ({} against {})".format(
-            ratio, seconds(figures.median["forward under torch.no_grad(), eval mode, batch of 8"]),
-            seconds(figures.median["forward with autograd, eval mode, batch of 8"])))
+        evidence.note(
+            "a no_grad forward takes {:.2f}x the time of one with autograd ({} against {})".format(
+                ratio,
+                seconds(figures.median["forward under torch.no_grad(), eval mode, batch of 8"]),
+                seconds(figures.median["forward with autograd, eval mode, batch of 8"]),
+            )
+        )
 
 
 def _mlp():
@@ -145,17 +178,21 @@ def _mlp():
 
 
 @pytest.mark.claim("nn.data_parallel.wraps_model")
+@pytest.mark.facet(NO_CUDA)
 def test_data_parallel_overhead_on_this_machine(figures, evidence):
+    if torch.cuda.is_available() and torch.cuda.device_count():
+        pytest.skip("this machine has CUDA devices: DataParallel would need the model on them, which this "
+                    "measurement of the pass-through does not do")  # fmt: skip
     model, x = _mlp(), torch.randn(32, 64)
     wrapped = torch.nn.DataParallel(model)
     out = figures.subject("DataParallel(model)(x), batch of 32", lambda: wrapped(x))
     assert_close(out, model(x))
     figures.reference("model(x), batch of 32", lambda: model(x))
-    ratio = figures.ratio("DataParallel over the bare model", "DataParallel(model)(x), batch of 32",
-                          "model(x), batch of 32")
+    ratio = figures.ratio(
+        "DataParallel over the bare model", "DataParallel(model)(x), batch of 32", "model(x), batch of 32"
+    )
     if ratio is not None:
-        devices = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        evidence.note("DataParallel on {} GPU(s) takes {:.2f}x the bare model's forward time".format(devices, ratio))
+        evidence.note(f"DataParallel without CUDA (a pass-through) takes {ratio:.2f}x the bare model's forward time")
 
 
 class Pairs(torch.utils.data.Dataset):
@@ -176,10 +213,10 @@ def test_data_loader_batches_cost(figures, evidence):
     loader = torch.utils.data.DataLoader(data, batch_size=64)
 
     def epoch():
-        return [batch for batch in loader]
+        return list(loader)
 
     def slices():
-        return [(data.x[i:i + 64], data.y[i:i + 64]) for i in range(0, len(data), 64)]
+        return [(data.x[i : i + 64], data.y[i : i + 64]) for i in range(0, len(data), 64)]
 
     batches = figures.subject("one epoch of DataLoader(dataset, batch_size=64), 2048 samples", epoch)
     expected = slices()
@@ -188,18 +225,23 @@ def test_data_loader_batches_cost(figures, evidence):
         assert_close(x, ex)
         assert torch.equal(y, ey)
     figures.reference("the same 32 batches sliced from the tensors", slices)
-    ratio = figures.ratio("DataLoader over slicing", "one epoch of DataLoader(dataset, batch_size=64), 2048 samples",
-                          "the same 32 batches sliced from the tensors")
+    ratio = figures.ratio(
+        "DataLoader over slicing",
+        "one epoch of DataLoader(dataset, batch_size=64), 2048 samples",
+        "the same 32 batches sliced from the tensors",
+    )
     if ratio is not None:
         per_batch = figures.median["one epoch of DataLoader(dataset, batch_size=64), 2048 samples"] / 32
         evidence.measure("per batch through the DataLoader", per_batch, "s")
-        evidence.note("the DataLoader (one process, __getitem__ per sample, default collate) delivers a batch of 64 "
-                      "in {}: {:.0f}x slicing the same batches from the tensors".format(seconds(per_batch), ratio))
+        evidence.note(
+            "the DataLoader (one process, __getitem__ per sample, default collate) delivers a batch of 64 "
+            f"in {seconds(per_batch)}: {ratio:.0f}x slicing the same batches from the tensors"
+        )
 
 
 # -- on a GPU ------------------------------------------------------------------
 
-BUS_SIZES = (2 ** 20, 2 ** 24, 2 ** 27)  # 1 MiB to 128 MiB of float32
+BUS_SIZES = (2**20, 2**24, 2**27)  # 1 MiB to 128 MiB of float32
 
 
 def _transfer(figures, direction, pinned, nbytes):
@@ -222,6 +264,7 @@ def _transfer(figures, direction, pinned, nbytes):
             target.copy_(source, non_blocking=pinned)
             torch.cuda.synchronize()
             return target
+
     name = "{}, {}, {} MiB".format(direction, "pinned" if pinned else "pageable", nbytes >> 20)
     out = figures.reference(name, move)
     assert torch.equal(out.cpu(), torch.arange(n, dtype=torch.float32)), name + " changed the data"
@@ -231,7 +274,7 @@ def _transfer(figures, direction, pinned, nbytes):
 @pytest.mark.cuda
 @pytest.mark.claim("device.cuda.moves")
 def test_host_to_device_and_back_bandwidth(figures, evidence):
-    warm = figures.subject("x.cuda(), 1 MiB pageable", lambda: torch.ones(2 ** 18).cuda())
+    warm = figures.subject("x.cuda(), 1 MiB pageable", lambda: torch.ones(2**18).cuda())
     assert warm.is_cuda
     rates = {}
     for direction in ("host to device", "device to host"):
@@ -246,8 +289,10 @@ def test_host_to_device_and_back_bandwidth(figures, evidence):
             peak = max(v for (d, _p, _n), v in rates.items() if d == direction)
             evidence.measure(direction + " peak measured", round(peak, 2), "GB/s")
             pageable = rates[(direction, False, BUS_SIZES[-1])]
-            evidence.note("{}: pageable 128 MiB at {:.1f} GB/s, {:.0f}% of the {:.1f} GB/s peak measured here "
-                          "(pinned)".format(direction, pageable, 100 * pageable / peak, peak))
+            evidence.note(
+                f"{direction}: pageable 128 MiB at {pageable:.1f} GB/s, {100 * pageable / peak:.0f}% of the {peak:.1f} GB/s peak measured here "
+                "(pinned)"
+            )
 
 
 @pytest.mark.cuda
@@ -274,7 +319,7 @@ def test_no_grad_peak_memory_on_the_gpu(figures, evidence):
     evidence.measure("peak allocated, forward with autograd", with_grad, "bytes")
     evidence.measure("peak allocated, forward under torch.no_grad()", without, "bytes")
     assert_close(out_ng, out.detach())
-    assert without < with_grad, "no_grad peaked at {} bytes, autograd at {}".format(without, with_grad)
+    assert without < with_grad, f"no_grad peaked at {without} bytes, autograd at {with_grad}"
 
 
 @pytest.mark.cuda
@@ -291,7 +336,8 @@ def test_loader_batches_to_the_gpu_pinned_or_not(figures, evidence):
     batches = figures.subject("epoch to the GPU, pin_memory=True", lambda: epoch(True))
     figures.reference("epoch to the GPU, pin_memory=False", lambda: epoch(False))
     for i, (x, y) in enumerate(batches):
-        assert torch.equal(y.cpu(), data.y[i * 256:(i + 1) * 256]), "batch {} lost its labels' pairing".format(i)
-        assert_close(x.cpu(), data.x[i * 256:(i + 1) * 256])
-    figures.ratio("pinned over pageable epoch time", "epoch to the GPU, pin_memory=True",
-                  "epoch to the GPU, pin_memory=False")
+        assert torch.equal(y.cpu(), data.y[i * 256 : (i + 1) * 256]), f"batch {i} lost its labels' pairing"
+        assert_close(x.cpu(), data.x[i * 256 : (i + 1) * 256])
+    figures.ratio(
+        "pinned over pageable epoch time", "epoch to the GPU, pin_memory=True", "epoch to the GPU, pin_memory=False"
+    )

@@ -1,11 +1,14 @@
 """Lines 98-131: a Dataset subclass, and looping over a DataLoader's batches."""
+
 from __future__ import annotations
 
+import facets
 import pytest
 import seeding
 import torch
 import torch.utils.data  # torch before 1.2 does not import it with torch
 from closeness import assert_close
+from facets import EMPTY_DATASET, SAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,17 +52,27 @@ def test_len_dunder_gives_len():
     assert len(FooDataset(3, [])) == 3
 
 
+# The empty dataset apart: a loader over no samples is a facet of its own.
+SIZES = {SAMPLES: st.integers(1, 15), EMPTY_DATASET: st.just(0)}
+
+
 @pytest.mark.claim("data.dataloader.dict_batches")
-@given(size=st.integers(0, 15), batch_size=st.integers(1, 6), features=st.lists(st.integers(1, 3), max_size=2),
-       seed=st.integers(0, 1000))
-def test_looping_over_shuffled_batches(size, batch_size, features, seed, evidence):
+@pytest.mark.parametrize("dataset", [facets.param(f, facet=f) for f in SIZES])
+@given(
+    data=st.data(),
+    batch_size=st.integers(1, 6),
+    features=st.lists(st.integers(1, 3), max_size=2),
+    seed=st.integers(0, 1000),
+)
+def test_looping_over_shuffled_batches(dataset, data, batch_size, features, seed, evidence):
+    size = data.draw(SIZES[dataset], label="size")
     seeding.seed(seed)
     dataset = FooDataset(size, features)
-    with finding("DataLoader(foo_dataset, batch_size={}, shuffle=True)".format(batch_size)):
+    with finding(f"DataLoader(foo_dataset, batch_size={batch_size}, shuffle=True)"):
         loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)
         batches = list(enumerate(loader))
     labels = []
-    for batch_idx, batch in batches:
+    for _batch_idx, batch in batches:
         data, label = batch["data"], batch["label"]
         assert data.shape[0] == label.shape[0] <= batch_size
         assert tuple(data.shape[1:]) == tuple(features)
@@ -81,5 +94,3 @@ def test_batches_move_to_the_gpu(size, batch_size):
             data, label = batch["data"].cuda(), batch["label"].cuda()
         assert data.is_cuda and label.is_cuda
         assert_close(data.cpu(), dataset.data[label.cpu()])
-
-

@@ -1,4 +1,5 @@
 """Lines 79-88: wrapping a model in torch.nn.DataParallel."""
+
 from __future__ import annotations
 
 import copy
@@ -7,6 +8,7 @@ import pytest
 import seeding
 import torch
 from closeness import assert_close
+from facets import GPUS, NO_CUDA
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,13 +33,14 @@ class ModelCase:
         return torch.randn(self.batch, self.widths[0])
 
     def __repr__(self):
-        return "ModelCase(seed={}, widths={!r}, activation={!r}, batch={})".format(
-            self.seed, self.widths, self.activation, self.batch)
+        return (
+            f"ModelCase(seed={self.seed}, widths={self.widths!r}, activation={self.activation!r}, batch={self.batch})"
+        )
 
 
 model_cases = st.builds(
     ModelCase,
-    seed=st.integers(0, 2 ** 16),
+    seed=st.integers(0, 2**16),
     widths=st.lists(st.integers(1, 8), min_size=2, max_size=4),
     activation=st.sampled_from(["ReLU", "Tanh", "Sigmoid"]),
     batch=st.integers(1, 6),
@@ -50,9 +53,36 @@ def _run(model: torch.nn.Module, x: torch.Tensor):
     return out.detach(), [p.grad.clone() for p in model.parameters()]
 
 
+def cuda_devices() -> int:
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
 @pytest.mark.claim("nn.data_parallel.wraps_model")
+@pytest.mark.facet(GPUS)
+@pytest.mark.cuda(min_devices=2, why="without two CUDA devices DataParallel splits nothing: it calls the model "
+                  "itself on the input, so comparing it with the model cannot fail here")  # fmt: skip
 @given(case=model_cases)
 def test_data_parallel_matches_the_model(case, evidence):
+    model = case.build().cuda()
+    x = case.inputs().cuda()
+    reference = copy.deepcopy(model)
+    with finding("torch.nn.DataParallel(model)"):
+        wrapped = torch.nn.DataParallel(model)
+        out, grads = _run(wrapped, x)
+    ref_out, ref_grads = _run(reference, x)
+    assert_close(out, ref_out, msg=lambda m: "outputs differ: " + m)
+    for (name, _), got, want in zip(reference.named_parameters(), grads, ref_grads):
+        assert_close(got, want, msg=lambda m, name=name: f"grad of {name} differs: {m}")
+    evidence.note(f"split the batch of {case.batch} over CUDA devices {wrapped.device_ids}")
+
+
+@pytest.mark.claim("nn.data_parallel.wraps_model")
+@pytest.mark.facet(NO_CUDA)
+@given(case=model_cases)
+def test_data_parallel_without_cuda_passes_through(case, evidence):
+    """What a machine without CUDA can check: the wrapper runs, and calls the model once on the input itself."""
+    if cuda_devices():
+        pytest.skip(f"this machine has {cuda_devices()} CUDA device(s): DataParallel uses them")
     model = case.build()
     x = case.inputs()
     reference = copy.deepcopy(model)
@@ -61,16 +91,16 @@ def test_data_parallel_matches_the_model(case, evidence):
     with finding("torch.nn.DataParallel(model)"):
         wrapped = torch.nn.DataParallel(model)
         out, grads = _run(wrapped, x)
+    assert wrapped.device_ids == [], f"DataParallel.device_ids={wrapped.device_ids} on a machine without CUDA"
+    assert calls == [True], "with no CUDA device DataParallel should call the model once on the input itself"
     ref_out, ref_grads = _run(reference, x)
     assert_close(out, ref_out, msg=lambda m: "outputs differ: " + m)
     for (name, _), got, want in zip(reference.named_parameters(), grads, ref_grads):
-        assert_close(got, want, msg=lambda m, name=name: "grad of {} differs: {}".format(name, m))
-    if not wrapped.device_ids:
-        assert calls == [True], "with no CUDA device DataParallel should call the model once on the input itself"
-        evidence.note("no CUDA device: DataParallel.device_ids == [], and the wrapped model was called "
-                      "once on the very input tensor (a pass-through)")
-    else:
-        evidence.note("ran on CUDA devices {}".format(wrapped.device_ids))
+        assert_close(got, want, msg=lambda m, name=name: f"grad of {name} differs: {m}")
+    evidence.note(
+        "no CUDA device: DataParallel.device_ids == [], and the wrapped model was called "
+        "once on the very input tensor (a pass-through)"
+    )
 
 
 @pytest.mark.claim("nn.data_parallel.device_ids")
@@ -87,4 +117,4 @@ def test_data_parallel_on_listed_devices(case, evidence):
     assert_close(out, ref_out)
     for got, want in zip(grads, ref_grads):
         assert_close(got, want)
-    evidence.note("replicated over devices {} with batch {}".format(wrapped.device_ids, case.batch))
+    evidence.note(f"replicated over devices {wrapped.device_ids} with batch {case.batch}")

@@ -1,4 +1,5 @@
 """Lines 38-46 and 92-94: moving data between devices, choosing GPUs."""
+
 from __future__ import annotations
 
 import inspect
@@ -6,10 +7,13 @@ import os
 import subprocess
 import sys
 
+import facets
 import pytest
 import torch
 from closeness import assert_close
+from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
+from hypothesis import strategies as st
 from layouts import tensor_cases
 
 from claimcheck import finding
@@ -32,10 +36,11 @@ def test_cuda_without_a_gpu_fails_loudly(evidence):
         pytest.skip("a CUDA device is present: this claim is about torch without one")
     with pytest.raises((AssertionError, RuntimeError)) as caught:
         torch.zeros(2).cuda()
-    evidence.note("{}: {}".format(caught.type.__name__, caught.value))
+    evidence.note(f"{caught.type.__name__}: {caught.value}")
     text = " ".join(str(caught.value).split())
-    assert any(word in text.lower() for word in ("cuda", "nvidia", "gpu")), \
-        "the error should say that CUDA or a GPU is missing: {!r}".format(text)
+    assert any(word in text.lower() for word in ("cuda", "nvidia", "gpu")), (
+        f"the error should say that CUDA or a GPU is missing: {text!r}"
+    )
 
 
 @pytest.mark.claim("device.cpu.moves_back")
@@ -50,8 +55,10 @@ def test_cpu_moves_back_from_the_gpu(t):
 
 
 @pytest.mark.claim("device.cpu.noop_on_cpu")
-@given(t=tensor_cases())
-def test_cpu_of_a_cpu_tensor_is_itself(t):
+@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED)])
+@given(data=st.data())
+def test_cpu_of_a_cpu_tensor_is_itself(layout, data):
+    t = data.draw(tensor_cases(layout=layout), label="t")
     x = t.build()
     with finding("data.cpu()"):
         y = x.cpu()
@@ -66,7 +73,7 @@ def _doc(obj) -> str:
 def test_set_device_docstring_discourages_it(evidence):
     doc = _doc(torch.cuda.set_device)
     sentence = next((s for s in doc.split(". ") if "discouraged" in s), None)
-    evidence.note("torch.cuda.set_device docstring: {!r}".format(sentence or doc[:200]))
+    evidence.note(f"torch.cuda.set_device docstring: {sentence or doc[:200]!r}")
     assert sentence is not None, "torch.cuda.set_device's docstring no longer discourages it"
     assert "device" in sentence.split("favor of", 1)[-1], "it should point to torch.cuda.device: " + sentence
 
@@ -75,7 +82,7 @@ def test_set_device_docstring_discourages_it(evidence):
 def test_docstring_recommends_cuda_visible_devices(evidence):
     doc = _doc(torch.cuda.set_device)
     sentence = next((s for s in doc.split(". ") if "CUDA_VISIBLE_DEVICES" in s), None)
-    evidence.note("torch.cuda.set_device docstring: {!r}".format(sentence or doc[:200]))
+    evidence.note(f"torch.cuda.set_device docstring: {sentence or doc[:200]!r}")
     assert sentence is not None, "the docstring no longer recommends CUDA_VISIBLE_DEVICES"
 
 
@@ -101,10 +108,12 @@ def test_cuda_visible_devices_narrows_what_torch_sees(evidence):
     counts = {}
     for value in ("", "0"):
         env = dict(os.environ, CUDA_VISIBLE_DEVICES=value)
-        done = subprocess.run([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         counts[value] = int(done.stdout.split()[-1])
-    evidence.note("device_count with CUDA_VISIBLE_DEVICES='': {}, ='0': {}, unset: {}".format(
-        counts[""], counts["0"], torch.cuda.device_count()))
+    evidence.note(
+        "device_count with CUDA_VISIBLE_DEVICES='': {}, ='0': {}, unset: {}".format(
+            counts[""], counts["0"], torch.cuda.device_count()
+        )
+    )
     assert counts[""] == 0 and counts["0"] == 1

@@ -1,4 +1,5 @@
 """Line 90: distributed data parallel training over several processes, on CPUs."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from closeness import assert_close
 
 from claimcheck import ClaimBroken
 
-RANK = textwrap.dedent('''
+RANK = textwrap.dedent("""
     import json, sys
     import torch
     import torch.distributed as dist
@@ -29,7 +30,7 @@ RANK = textwrap.dedent('''
     with open(out, "w") as handle:
         json.dump([p.grad.tolist() for p in model.parameters()], handle)
     dist.destroy_process_group()
-''')
+""")
 
 # two rank processes: first (see conftest.py)
 pytestmark = pytest.mark.early
@@ -58,17 +59,30 @@ def test_two_gloo_ranks_match_one_process(tmp_path, evidence):
     script.write_text(RANK)
     port = str(_free_port())
     env = fresh.environment(OMP_NUM_THREADS="1")
-    ranks = fresh.run([dict(script=str(script), argv=[str(r), port, str(tmp_path / "grads{}.json".format(r))],
-                            cwd=str(tmp_path), env=env, log=str(tmp_path / "rank{}.log".format(r)))
-                       for r in range(2)], timeout=180)
+    ranks = fresh.run(
+        [
+            {
+                "script": str(script),
+                "argv": [str(r), port, str(tmp_path / f"grads{r}.json")],
+                "cwd": str(tmp_path),
+                "env": env,
+                "log": str(tmp_path / f"rank{r}.log"),
+            }
+            for r in range(2)
+        ],
+        timeout=180,
+    )
     for rank, done in enumerate(ranks):
         if done.returncode != 0:
             out = done.output.strip()
-            raise ClaimBroken("DistributedDataParallel over gloo, rank {}".format(rank), "ExitCode{}".format(
-                done.returncode), out.splitlines()[-1] if out else "no output")
+            raise ClaimBroken(
+                f"DistributedDataParallel over gloo, rank {rank}",
+                f"ExitCode{done.returncode}",
+                out.splitlines()[-1] if out else "no output",
+            )
     expected = _single_process_gradients()
     for rank in range(2):
-        grads = json.loads((tmp_path / "grads{}.json".format(rank)).read_text())
+        grads = json.loads((tmp_path / f"grads{rank}.json").read_text())
         for got, want in zip(grads, expected):
-            assert_close(torch.tensor(got), want, msg=lambda m, r=rank: "rank {}: {}".format(r, m))
+            assert_close(torch.tensor(got), want, msg=lambda m, r=rank: f"rank {r}: {m}")
     evidence.note("2 gloo ranks on 127.0.0.1, 4 samples each: gradients equal one process on all 8")

@@ -1,4 +1,5 @@
 """Lines 145-152: model.eval(), volatile inputs, and memory kept for gradients."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,9 @@ def test_eval_switches_batchnorm_and_dropout(p, batch, features):
     mean, var = norm.running_mean.clone(), norm.running_var.clone()
     out = model(x)
     expected = (x - mean) / torch.sqrt(var + norm.eps) * norm.weight + norm.bias
-    assert_close(out, expected, msg=lambda m: "eval-mode output is not batch norm with running "
-                                                            "statistics and no dropout: " + m)
+    assert_close(
+        out, expected, msg=lambda m: "eval-mode output is not batch norm with running statistics and no dropout: " + m
+    )
     assert_close(norm.running_mean, mean, msg=lambda m: "eval mode moved running_mean: " + m)
 
 
@@ -48,23 +50,26 @@ def test_eval_alone_still_keeps_tensors_for_backward(evidence):
     evidence.measure("kept for backward, eval mode alone", evaluating, "bytes")
     assert out.requires_grad, "in eval mode alone the output should still require grad"
     assert evaluating > 0, "eval mode alone kept nothing for backward"
-    evidence.note("eval() alone keeps {} bytes for backward ({:.0%} of training mode's {})".format(
-        evaluating, evaluating / train, train))
+    evidence.note(
+        f"eval() alone keeps {evaluating} bytes for backward ({evaluating / train:.0%} of training mode's {train})"
+    )
 
 
 @pytest.mark.claim("inference.volatile_saves_memory")
 def test_volatile_input_keeps_nothing(evidence):
     from torch.autograd import Variable
+
     model, x = network_and_input()
     model.eval()
     data = Variable(x, volatile=True)
     out = model(data)
-    assert not out.requires_grad, ("model(Variable(data, volatile=True)).requires_grad is True: "
-                                   "autograd still records the forward pass")
+    assert not out.requires_grad, (
+        "model(Variable(data, volatile=True)).requires_grad is True: autograd still records the forward pass"
+    )
     if can_measure() is None:
         kept, _ = saved_bytes(model, lambda: model(data))
         evidence.measure("kept for backward, volatile input", kept, "bytes")
-        assert kept == 0, "a volatile input still left {} bytes kept for backward".format(kept)
+        assert kept == 0, f"a volatile input still left {kept} bytes kept for backward"
 
 
 @pytest.mark.replacement("inference.volatile_saves_memory")
@@ -82,16 +87,17 @@ def test_no_grad_and_inference_mode_keep_nothing(evidence):
         with mode():
             kept, out = saved_bytes(model, lambda: model(x))
         evidence.measure("kept for backward, eval + " + name, kept, "bytes")
-        assert kept == 0, "under {} autograd kept {} bytes".format(name, kept)
-        assert not out.requires_grad, "under {} the output requires grad".format(name)
+        assert kept == 0, f"under {name} autograd kept {kept} bytes"
+        assert not out.requires_grad, f"under {name} the output requires grad"
         assert_close(out, expected.detach(), msg=lambda m, name=name: name + " changed outputs: " + m)
-    evidence.note("eval() alone keeps {} bytes; under no-grad inference 0 bytes".format(evaluating))
+    evidence.note(f"eval() alone keeps {evaluating} bytes; under no-grad inference 0 bytes")
 
 
 @pytest.mark.claim("autograd.variable.volatile_flag")
 @given(shape=st.lists(st.integers(0, 4), max_size=3))
 def test_variable_accepts_volatile(shape):
     from torch.autograd import Variable
+
     data = torch.randn(tuple(shape))
     with finding("Variable(data, volatile=True)"):
         wrapped = Variable(data, volatile=True)
@@ -122,7 +128,7 @@ def test_new_modules_are_in_training_mode(kind):
         "Sequential": lambda: torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout()),
     }
     module = factories[kind]()
-    assert module.training and all(m.training for m in module.modules()), "a new {} is not training".format(kind)
+    assert module.training and all(m.training for m in module.modules()), f"a new {kind} is not training"
 
 
 @pytest.mark.claim("inference.any_grad_leaf_builds_graph")
@@ -134,5 +140,6 @@ def test_one_leaf_needing_grad_is_enough(params_grad, input_grad):
         p.requires_grad_(params_grad)
     out = model(x.clone().requires_grad_(input_grad))
     assert out.requires_grad == (params_grad or input_grad), (
-        "with parameters requiring grad={} and input requiring grad={}, the eval-mode output has "
-        "requires_grad={}".format(params_grad, input_grad, out.requires_grad))
+        f"with parameters requiring grad={params_grad} and input requiring grad={input_grad}, the eval-mode output has "
+        f"requires_grad={out.requires_grad}"
+    )

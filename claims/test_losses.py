@@ -1,4 +1,5 @@
 """Line 163: 2D pixel-wise cross-entropy, promised by the cheatsheet."""
+
 from __future__ import annotations
 
 import numpy as np

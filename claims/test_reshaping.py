@@ -1,11 +1,15 @@
 """Lines 60-70: view as numpy's reshape; view(-1) vectorizes."""
+
 from __future__ import annotations
 
+import facets
 import numpy as np
 import pytest
 import torch
 from closeness import assert_close
+from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
+from hypothesis import strategies as st
 from layouts import tensor_cases
 
 from claimcheck import finding
@@ -16,14 +20,22 @@ def _raveled(case) -> torch.Tensor:
 
 
 def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
-    assert flat.dim() == 1, "{} has shape {}, but should be 1-d".format(spelling, tuple(flat.shape))
-    assert_close(flat, _raveled(case), rtol=0, atol=0, equal_nan=True,
-                               msg=lambda m: "{}\n[{} against np.ravel(t.numpy(), order='C')]".format(m, spelling))
+    assert flat.dim() == 1, f"{spelling} has shape {tuple(flat.shape)}, but should be 1-d"
+    assert_close(
+        flat,
+        _raveled(case),
+        rtol=0,
+        atol=0,
+        equal_nan=True,
+        msg=lambda m: f"{m}\n[{spelling} against np.ravel(t.numpy(), order='C')]",
+    )
 
 
 @pytest.mark.claim("tensor.view.minus_one_vectorizes")
-@given(t=tensor_cases())
-def test_view_minus_one_is_ravel(t):
+@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED)])
+@given(data=st.data())
+def test_view_minus_one_is_ravel(layout, data):
+    t = data.draw(tensor_cases(layout=layout), label="t")
     x = t.build()
     with finding("t.view(-1)"):
         flat = x.view(-1)

@@ -1,10 +1,13 @@
 """Lines 54-74: size(), unsqueeze(), view() as numpy's reshape, torch.range, transpose()."""
+
 from __future__ import annotations
 
+import facets
 import numpy as np
 import pytest
 import torch
 from closeness import assert_close
+from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
 from layouts import tensor_cases
@@ -16,11 +19,11 @@ from claimcheck import finding
 @given(t=tensor_cases(), data=st.data())
 def test_size_is_the_numpy_shape(t, data):
     x, a = t.build(), t.numpy()
-    assert x.size() == torch.Size(a.shape), "t.size()={}, but numpy says {}".format(x.size(), a.shape)
+    assert x.size() == torch.Size(a.shape), f"t.size()={x.size()}, but numpy says {a.shape}"
     assert isinstance(x.size(), tuple)
     if a.ndim:
         d = data.draw(st.integers(-a.ndim, a.ndim - 1), label="d")
-        assert x.size(d) == a.shape[d], "t.size({})={}, but a.shape[{}]={}".format(d, x.size(d), d, a.shape[d])
+        assert x.size(d) == a.shape[d], f"t.size({d})={x.size(d)}, but a.shape[{d}]={a.shape[d]}"
 
 
 @pytest.mark.claim("tensor.unsqueeze.adds_dim")
@@ -28,13 +31,13 @@ def test_size_is_the_numpy_shape(t, data):
 def test_unsqueeze_is_expand_dims(t, data):
     x, a = t.build(), t.numpy()
     axis = data.draw(st.integers(-a.ndim - 1, a.ndim), label="axis")
-    with finding("t.unsqueeze({})".format(axis)):
+    with finding(f"t.unsqueeze({axis})"):
         y = x.unsqueeze(axis)
     expected = np.expand_dims(a, axis)
-    assert tuple(y.shape) == expected.shape, "t.unsqueeze({}).shape={}, np.expand_dims gives {}".format(
-        axis, tuple(y.shape), expected.shape)
-    assert_close(y, torch.from_numpy(np.ascontiguousarray(expected)).reshape(expected.shape),
-                               rtol=0, atol=0, equal_nan=True)
+    assert tuple(y.shape) == expected.shape, (
+        f"t.unsqueeze({axis}).shape={tuple(y.shape)}, np.expand_dims gives {expected.shape}"
+    )
+    assert_close(y, expected, rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert y.data_ptr() == x.data_ptr(), "unsqueeze should return a view"
 
@@ -60,14 +63,16 @@ def _reshape_targets(draw, shape):
 
 
 @pytest.mark.claim("tensor.view.is_numpy_reshape")
-@given(t=tensor_cases(), data=st.data())
-def test_view_is_numpy_reshape(t, data):
+@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED)])
+@given(data=st.data())
+def test_view_is_numpy_reshape(layout, data):
+    t = data.draw(tensor_cases(layout=layout), label="t")
     x, a = t.build(), t.numpy()
     target = data.draw(_reshape_targets(a.shape), label="shape")
     expected = np.reshape(a, target)
-    with finding("t.view{}".format(target if len(target) != 1 else "({})".format(target[0]))):
+    with finding("t.view{}".format(target if len(target) != 1 else f"({target[0]})")):
         y = x.view(*target) if target else x.view(())
-    assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, np.array(expected), rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.replacement("tensor.view.is_numpy_reshape")
@@ -76,17 +81,17 @@ def test_reshape_is_numpy_reshape(t, data):
     x, a = t.build(), t.numpy()
     target = data.draw(_reshape_targets(a.shape), label="shape")
     y = x.reshape(*target) if target else x.reshape(())
-    assert_close(y, torch.from_numpy(np.array(np.reshape(a, target))), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, np.array(np.reshape(a, target)), rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.claim("tensor.range.inclusive")
 @given(start=st.integers(-20, 20), length=st.integers(0, 30), step=st.integers(1, 4))
 def test_torch_range_includes_its_end(start, length, step):
     end = start + length
-    with finding("torch.range({}, {}, {})".format(start, end, step)):
+    with finding(f"torch.range({start}, {end}, {step})"):
         r = torch.range(start, end, step)
     expected = np.arange(start, end + 1, step, dtype=np.float32)
-    assert r.dtype == torch.get_default_dtype(), "torch.range gave {}".format(r.dtype)
+    assert r.dtype == torch.get_default_dtype(), f"torch.range gave {r.dtype}"
     assert_close(r, torch.from_numpy(expected))
 
 
@@ -101,8 +106,8 @@ def test_torch_arange_to_end_plus_one(start, length, step):
 @pytest.mark.claim("tensor.view.example_comment")
 def test_the_example_starts_from_one_by_sixteen(evidence):
     a = torch.range(1, 16)
-    evidence.note("torch.range(1, 16).shape == {}".format(tuple(a.shape)))
-    assert tuple(a.shape) == (1, 16), "torch.range(1, 16) has shape {}, not 1 x 16".format(tuple(a.shape))
+    evidence.note(f"torch.range(1, 16).shape == {tuple(a.shape)}")
+    assert tuple(a.shape) == (1, 16), f"torch.range(1, 16) has shape {tuple(a.shape)}, not 1 x 16"
 
 
 @pytest.mark.claim("tensor.view.example_4x4")
@@ -126,10 +131,10 @@ def test_transpose_is_swapaxes(t, data):
     n = max(a.ndim, 1)
     axis1 = data.draw(st.integers(-n, n - 1), label="axis1")
     axis2 = data.draw(st.integers(-n, n - 1), label="axis2")
-    with finding("t.transpose({}, {})".format(axis1, axis2)):
+    with finding(f"t.transpose({axis1}, {axis2})"):
         y = x.transpose(axis1, axis2)
     expected = np.swapaxes(a, axis1, axis2) if a.ndim else a  # torch treats a 0-d tensor as 1-d here
-    assert_close(y, torch.from_numpy(np.array(expected)), rtol=0, atol=0, equal_nan=True)
+    assert_close(y, np.array(expected), rtol=0, atol=0, equal_nan=True)
     if x.numel():
         assert y.data_ptr() == x.data_ptr(), "transpose should return a view"
 

@@ -1,16 +1,19 @@
 """Lines 13-20 and 36: the legacy typed constructors, and FloatTensor(a) as a cast."""
+
 from __future__ import annotations
 
 import functools
 
+import facets
 import numpy as np
 import pytest
 import torch
 from closeness import assert_close
+from facets import CONTIGUOUS, EMPTY, NEGATIVE_STRIDES, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from layouts import NUMERIC_DTYPES, array_cases
+from layouts import NUMERIC_DTYPES, array_cases, empty_shapes, shapes
 
 from claimcheck import finding
 
@@ -51,15 +54,15 @@ def test_typed_constructor(name, dtype, data):
     # at least one size: with none, the constructor documents an empty 1-d tensor
     sizes = data.draw(SIZES, label="sizes")
     constructor = getattr(torch, name)
-    with finding("torch.{}(values)".format(name)):
+    with finding(f"torch.{name}(values)"):
         t = constructor(values)
-    assert t.dtype == dtype and t.device.type == "cpu", "torch.{}(values) gave {} on {}".format(
-        name, t.dtype, t.device)
-    assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
-    with finding("torch.{}(*{})".format(name, sizes)):
+    assert t.dtype == dtype and t.device.type == "cpu", f"torch.{name}(values) gave {t.dtype} on {t.device}"
+    assert_close(t, np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype))
+    with finding(f"torch.{name}(*{sizes})"):
         u = constructor(*sizes)
-    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, "torch.{}(*{}) has shape {} and {}".format(
-        name, sizes, tuple(u.shape), u.dtype)
+    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, (
+        f"torch.{name}(*{sizes}) has shape {tuple(u.shape)} and {u.dtype}"
+    )
 
 
 @pytest.mark.parametrize("name, dtype", _params("replacement"))
@@ -69,7 +72,7 @@ def test_factory_with_dtype(name, dtype, data):
     sizes = data.draw(SIZES, label="sizes")
     t = torch.tensor(values, dtype=dtype)
     assert t.dtype == dtype
-    assert_close(t, torch.from_numpy(np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype)))
+    assert_close(t, np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype))
     u = torch.empty(sizes, dtype=dtype)
     assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype
 
@@ -78,15 +81,28 @@ def _real_dtypes():
     return [d for d in NUMERIC_DTYPES if d.kind in "biuf"]
 
 
+# The arrays FloatTensor(a) casts, by facet: empty and 0-d ones apart (in any
+# layout), the others by layout.
+WITH_ELEMENTS = shapes(min_dims=1, min_side=1)
+CAST_FACETS = {
+    EMPTY: (None, empty_shapes()),
+    CONTIGUOUS: (CONTIGUOUS, WITH_ELEMENTS),
+    STRIDED: (STRIDED, WITH_ELEMENTS),
+    NEGATIVE_STRIDES: (NEGATIVE_STRIDES, WITH_ELEMENTS),
+}
+
+
 @pytest.mark.claim("numpy.float_tensor.casts")
+@pytest.mark.parametrize("arrays", [facets.param(f, facet=f) for f in CAST_FACETS])
 @given(data=st.data())
-def test_float_tensor_of_an_array_casts(data):
+def test_float_tensor_of_an_array_casts(arrays, data):
+    layout, shape_from = CAST_FACETS[arrays]
     dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
-    a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
+    a = data.draw(array_cases(dtype, negative_steps=True, layout=layout, shape_from=shape_from), label="a").build()
     with finding("torch.FloatTensor(a)"):
         b = torch.FloatTensor(a)
-    assert b.dtype == torch.float32, "torch.FloatTensor(a).dtype={}".format(b.dtype)
-    assert_close(b, torch.from_numpy(a.astype(np.float32)), equal_nan=True)
+    assert b.dtype == torch.float32, f"torch.FloatTensor(a).dtype={b.dtype}"
+    assert_close(b, a.astype(np.float32), equal_nan=True)
     if a.size and dtype != np.float32:
         assert b.data_ptr() != a.__array_interface__["data"][0], "a cast should copy"
 
@@ -96,7 +112,7 @@ def test_float_tensor_of_an_array_casts(data):
 def test_from_numpy_of_astype_float32(data):
     dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
     a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
-    b = torch.from_numpy(a.astype(np.float32))
+    with finding("torch.from_numpy(a.astype(np.float32))"):
+        b = torch.from_numpy(a.astype(np.float32))
     assert b.dtype == torch.float32
-    assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape),
-                               equal_nan=True)
+    assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape), equal_nan=True)

@@ -1,10 +1,13 @@
 """Lines 41-52 and 129-130: Variable, .data, and tensors into numpy arrays."""
+
 from __future__ import annotations
 
+import facets
 import numpy as np
 import pytest
 import torch
 from closeness import assert_close
+from facets import BFLOAT16, BOOL, COMPLEX, FLOAT, FLOAT16, REQUIRES_GRAD, SIGNED, UINT8, WIDE_UNSIGNED
 from hypothesis import given
 from hypothesis import strategies as st
 from layouts import tensor_cases
@@ -22,15 +25,37 @@ def _can_make(dtype) -> bool:
         return False
 
 
-ALL_TORCH_DTYPES = [d for d in (getattr(torch, name, None) for name in (
-    "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64", "complex64",
-    "complex128", "uint16", "uint32", "uint64")) if isinstance(d, torch.dtype) and _can_make(d)]
+ALL_TORCH_DTYPES = [
+    d
+    for d in (
+        getattr(torch, name, None)
+        for name in (
+            "bool",
+            "uint8",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "float16",
+            "bfloat16",
+            "float32",
+            "float64",
+            "complex64",
+            "complex128",
+            "uint16",
+            "uint32",
+            "uint64",
+        )
+    )
+    if isinstance(d, torch.dtype) and _can_make(d)
+]
 
 
 @pytest.mark.claim("autograd.variable.data")
 @given(t=tensor_cases(), requires_grad=st.booleans())
 def test_variable_has_data_under_it(t, requires_grad):
     from torch.autograd import Variable
+
     x = t.build()
     if requires_grad and x.dtype.is_floating_point:
         x = x.clone().requires_grad_()
@@ -59,6 +84,7 @@ def test_detach_shares_memory_without_grad(t):
 @given(t=tensor_cases())
 def test_variable_of_a_batch_is_the_batch(t):
     from torch.autograd import Variable
+
     x = t.build()
     with finding("Variable(data)"):
         v = Variable(x)
@@ -73,29 +99,57 @@ def test_the_batch_tensor_needs_no_wrapper(t):
     assert isinstance(x, torch.Tensor) and not x.requires_grad
 
 
+def _family(dtype) -> str:
+    name = str(dtype).replace("torch.", "")
+    return BFLOAT16 if name == "bfloat16" else facets.family_of(np.dtype(name))
+
+
+def _can_require_grad(dtype) -> bool:
+    return dtype.is_floating_point or getattr(dtype, "is_complex", False)
+
+
+# Tensors by dtype family, not requiring grad; then, apart, tensors requiring grad
+# (of every float and complex dtype numpy has too).
+FAMILIES = (BOOL, SIGNED, UINT8, WIDE_UNSIGNED, FLOAT16, BFLOAT16, FLOAT, COMPLEX)
+NUMPY_OF = {f: [d for d in ALL_TORCH_DTYPES if _family(d) == f] for f in FAMILIES}
+NUMPY_OF[REQUIRES_GRAD] = [d for d in ALL_TORCH_DTYPES if _can_require_grad(d) and _family(d) != BFLOAT16]
+
+
+def _numpy_of_params():
+    for facet, dtypes in NUMPY_OF.items():
+        names = facets.DTYPE_FAMILIES.get(facet, (facet,))
+        missing = None if dtypes else "this torch has no {} tensors".format(" or ".join(names))
+        yield facets.param(facet, facet=facet, outside=missing)
+
+
 @pytest.mark.claim("numpy.tensor_numpy.converts")
-@given(dtype=st.sampled_from(ALL_TORCH_DTYPES), shape=st.lists(st.integers(0, 3), max_size=3),
-       requires_grad=st.booleans())
-def test_numpy_of_any_tensor(dtype, shape, requires_grad):
+@pytest.mark.parametrize("tensors", _numpy_of_params())
+@given(data=st.data(), shape=st.lists(st.integers(0, 3), max_size=3))
+def test_numpy_of_any_tensor(tensors, data, shape):
+    dtype = data.draw(st.sampled_from(NUMPY_OF[tensors]), label="dtype")
     x = torch.zeros(shape, dtype=dtype)
-    if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
+    if tensors == REQUIRES_GRAD:
         x.requires_grad_()
     with finding("data_tensor.numpy()"):
         a = x.numpy()
-    assert str(a.dtype) == str(dtype).replace("torch.", ""), "numpy() gave {} for {}".format(a.dtype, dtype)
+    assert str(a.dtype) == str(dtype).replace("torch.", ""), f"numpy() gave {a.dtype} for {dtype}"
     assert a.shape == tuple(shape)
     if x.numel():
         assert a.__array_interface__["data"][0] == x.data_ptr(), "numpy() should share memory"
 
 
 @pytest.mark.replacement("numpy.tensor_numpy.converts")
-@given(dtype=st.sampled_from([d for d in ALL_TORCH_DTYPES if d != getattr(torch, "bfloat16", None)]),
-       shape=st.lists(st.integers(0, 3), max_size=3), requires_grad=st.booleans())
+@given(
+    dtype=st.sampled_from([d for d in ALL_TORCH_DTYPES if d != getattr(torch, "bfloat16", None)]),
+    shape=st.lists(st.integers(0, 3), max_size=3),
+    requires_grad=st.booleans(),
+)
 def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
     if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
-    a = x.detach().cpu().numpy()
+    with finding("data_tensor.detach().cpu().numpy()"):
+        a = x.detach().cpu().numpy()
     assert str(a.dtype) == str(dtype).replace("torch.", "") and a.shape == tuple(shape)
 
 

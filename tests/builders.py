@@ -114,7 +114,7 @@ def write_json(folder: str | os.PathLike[str], subfolder: str, content: object) 
 
 
 def with_facets(
-    report: RunReport, claim_id: str, facets: Sequence[Tuple[str, bool, str]], addition: bool = False
+    report: RunReport, claim_id: str, facets: Sequence[tuple[str, bool, str]], addition: bool = False
 ) -> RunReport:
     """`report` with claim `claim_id` checked facet by facet: (name, in scope, verdict) each, one check per facet.
 
@@ -129,11 +129,15 @@ def with_facets(
     for claim in report.claims:
         if claim.id == claim_id:
             checks = tuple(
-                dataclasses.replace(claim.checks[0], nodeid=f"{claim.checks[0].nodeid}[{name}]", facet=name, verdict=verdict)
+                dataclasses.replace(
+                    claim.checks[0], nodeid=f"{claim.checks[0].nodeid}[{name}]", facet=name, verdict=verdict
+                )
                 for name, _in_scope, verdict in facets
             )
             results = tuple(
-                FacetResult(name, in_scope, verdict, f"{name}: why {verdict}", (check.nodeid,), None if in_scope else "out")
+                FacetResult(
+                    name, in_scope, verdict, f"{name}: why {verdict}", (check.nodeid,), None if in_scope else "out"
+                )
                 for (name, in_scope, verdict), check in zip(facets, checks)
             )
             verdict = combine(f.verdict for f in results if f.in_scope)

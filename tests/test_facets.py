@@ -6,7 +6,6 @@ import json
 
 import pytest
 from builders import make_report, with_facets, write_report
-from conftest import claim_table
 
 from claimcheck import __main__ as cli
 from claimcheck.diff import diff
@@ -14,8 +13,9 @@ from claimcheck.expectations import compare, derive, dumps, load
 from claimcheck.matrix import load_reports, merge
 from claimcheck.reading import read_report
 from claimcheck.render import cheatsheet_md, matrix_md, report_md
+from conftest import claim_table
 
-CHECKS = '''
+CHECKS = """
 import os
 import signal
 
@@ -60,7 +60,7 @@ def test_crash():
 @pytest.mark.claim("demo.extra")
 def test_extra():
     assert True
-'''
+"""
 
 REGISTRY = (
     claim_table("demo.pow")
@@ -80,7 +80,7 @@ def ran(tmp_path_factory):
     (tree.root / "claims" / "claims.toml").write_text("")  # replaced below
     tree.registry(REGISTRY)
     tree.checks(CHECKS)
-    run = tree.run("-n", "2", "-p", "no:faulthandler")
+    run = tree.run("-n", "2")  # pytest's faulthandler on, as in a real run
     folder = next(p for p in tree.reports.iterdir() if p.is_dir())
     return run, folder
 
@@ -156,10 +156,16 @@ def test_a_beyond_facet_no_check_covers_is_refused(tree):
 
 
 def _matrix_reports(tmp_path):
-    old = with_facets(make_report("lib-1.0", "1.0", {"demo.pow": "holds"}), "demo.pow",
-                      [("float32/64", True, "holds"), ("bool", False, "broken"), ("uint16", True, "not-run")])
-    new = with_facets(make_report("lib-2.0", "2.0", {"demo.pow": "holds"}), "demo.pow",
-                      [("float32/64", True, "holds"), ("bool", False, "holds"), ("uint16", True, "holds")])
+    old = with_facets(
+        make_report("lib-1.0", "1.0", {"demo.pow": "holds"}),
+        "demo.pow",
+        [("float32/64", True, "holds"), ("bool", False, "broken"), ("uint16", True, "not-run")],
+    )
+    new = with_facets(
+        make_report("lib-2.0", "2.0", {"demo.pow": "holds"}),
+        "demo.pow",
+        [("float32/64", True, "holds"), ("bool", False, "holds"), ("uint16", True, "holds")],
+    )
     return old, new
 
 

@@ -155,7 +155,9 @@ def test_committed_reports_follow_the_schema_and_round_trip():
         else:
             original = json.loads(text)
             assert [(c.id, c.verdict) for c in report.claims] == [(c["id"], c["verdict"]) for c in original["claims"]]
-            assert all([f.name for f in c.facets] == ["all"] and c.facets[0].verdict == c.verdict for c in report.claims)
+            assert all(
+                [f.name for f in c.facets] == ["all"] and c.facets[0].verdict == c.verdict for c in report.claims
+            )
             assert report.summary == original["summary"]
 
 
@@ -194,3 +196,14 @@ def test_a_failed_rename_puts_back_the_files_already_replaced(tmp_path, monkeypa
         atomic.write_all_atomically({str(tmp_path / "a.json"): "new a", str(tmp_path / "b.md"): "new b"})
     assert (tmp_path / "a.json").read_text() == "old a"
     assert sorted(os.listdir(str(tmp_path))) == ["a.json"]
+
+
+def test_a_warning_the_library_points_at_the_standard_library_is_not_a_deprecation_of_the_statement():
+    import copyreg
+    import warnings
+
+    def record(filename):
+        return warnings.WarningMessage(FutureWarning("x is deprecated"), FutureWarning, filename, 1)
+
+    assert not evidence.is_subject_deprecation(record(copyreg.__file__), ["deprecated"])
+    assert evidence.is_subject_deprecation(record(__file__), ["deprecated"])  # pointed at the caller: it counts

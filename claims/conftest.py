@@ -73,6 +73,32 @@ def _is_benchmark(item) -> bool:
 def pytest_collection_modifyitems(items):
     # stable sort: processes first, benchmarks last, the order kept otherwise
     items.sort(key=lambda item: (item.get_closest_marker("early") is None, _is_benchmark(item)))
+    _facet_share(items)
+
+
+def _facet_share(items) -> None:
+    """Each facet's Hypothesis search gets its share of the profile's examples (facets.FACET_SHARE).
+
+    A facet's domain is a part of its claim's: a claim split into N facets gets
+    N/FACET_SHARE times the examples one search of its whole domain had, and
+    every facet keeps its own explicit examples. Checks that search a whole
+    claim (no facet mark) keep the profile's count.
+    """
+    from facets import FACET_SHARE
+    from hypothesis import settings
+
+    done = set()
+    for item in items:
+        function = getattr(item, "obj", None)
+        if item.get_closest_marker("facet") is None or not getattr(function, "is_hypothesis_test", False):
+            continue
+        if id(function) in done:
+            continue
+        done.add(id(function))
+        current = getattr(function, "_hypothesis_internal_use_settings", None) or settings()
+        share = max(10, settings().max_examples // FACET_SHARE)
+        if current.max_examples > share:
+            function._hypothesis_internal_use_settings = settings(current, max_examples=share)
 
 
 # -- benchmarks ---------------------------------------------------------------

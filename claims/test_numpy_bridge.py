@@ -79,7 +79,7 @@ def _kind_params():
 
 
 @pytest.mark.claim("numpy.from_numpy.keeps_dtype")
-@pytest.mark.parametrize("kind", _kind_params())
+@pytest.mark.parametrize("kind", list(_kind_params()))
 @given(data=st.data())
 def test_from_numpy_keeps_dtype(kind, data):
     a = data.draw(CASES[kind], label="a").build()

@@ -90,7 +90,9 @@ def _facet_share(items) -> None:
     done = set()
     for item in items:
         function = getattr(item, "obj", None)
-        if item.get_closest_marker("facet") is None or not getattr(function, "is_hypothesis_test", False):
+        if function is None or item.get_closest_marker("facet") is None:
+            continue
+        if not getattr(function, "is_hypothesis_test", False):
             continue
         if id(function) in done:
             continue

@@ -127,7 +127,8 @@ def example_arguments(example: str) -> list[str] | None:
     for name, value in arguments:
         value = _ANY_OTHER.sub("", value)
         value = value[:-1] if value.endswith(",") else value
-        if value != "data(...)" and not value.startswith("<"):  # fixtures and objects print as <...>
+        # fixtures and objects print as <...> or as a bare name (`evidence`): not inputs a reader builds
+        if value != "data(...)" and not value.startswith("<") and value != name:
             out.append(f"{name} = {value}")
     draws = [m for m in (_DRAW.match(line) for line in lines) if m is not None]
     for number, draw in enumerate(draws, 1):
@@ -135,11 +136,12 @@ def example_arguments(example: str) -> list[str] | None:
     return out
 
 
-def snippet(example: str | None, error: dict[str, str]) -> str | None:
-    """A short runnable reproduction: the drawn inputs, then the failing call."""
+def snippet(example: str | None, error: dict[str, str], imports: Sequence[str] = ()) -> str | None:
+    """A short reproduction that runs as pasted: the imports, the drawn inputs, then the failing call."""
     if example is None:
         return None
-    lines = example_arguments(example) or ["# " + line for line in example.splitlines()]
+    arguments = example_arguments(example)
+    lines = [*imports, *arguments] if arguments else ["# " + line for line in example.splitlines()]
     tail = "{}: {}".format(error.get("type"), error.get("message", "").splitlines()[0] if error.get("message") else "")
     if "call" in error:
         lines.append("{}  # raises {}".format(error["call"], tail))
@@ -152,7 +154,9 @@ def warning_record(message: warnings.WarningMessage) -> dict[str, str]:
     return {"category": message.category.__name__, "message": _trim(str(message.message).strip())}
 
 
-def is_subject_deprecation(message: warnings.WarningMessage, patterns: Sequence[str]) -> bool:
+def is_subject_deprecation(
+    message: warnings.WarningMessage, patterns: Sequence[str], foreign: Sequence[str] = ()
+) -> bool:
     """A warning that says the code under test is deprecated, ignored or will change.
 
     Warnings of the test tooling itself (Hypothesis, pytest) never count, nor
@@ -164,8 +168,11 @@ def is_subject_deprecation(message: warnings.WarningMessage, patterns: Sequence[
     module = getattr(message.category, "__module__", "")
     if module.split(".")[0] in ("hypothesis", "_pytest", "pytest", "pluggy"):
         return False
-    if _in_standard_library(getattr(message, "filename", "") or ""):
+    filename = getattr(message, "filename", "") or ""
+    if _in_standard_library(filename):
         return False
+    if filename and any(os.path.realpath(filename).startswith(folder + os.sep) for folder in foreign):
+        return False  # another installed package speaking of its own use of something else
     if issubclass(message.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
         return True
     text = str(message.message)

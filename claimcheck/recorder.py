@@ -9,6 +9,7 @@ pytest's reports (`report.claimcheck`) and, at the end, in the worker's
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
@@ -182,9 +183,10 @@ class Recorder:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
-        patterns = self.registry.deprecation_patterns
+        patterns, foreign = self.registry.deprecation_patterns, _foreign_packages(self.registry.subject)
         item.stash[_WARNINGS] = [
-            dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(w, patterns)) for w in caught
+            dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(w, patterns, foreign))
+            for w in caught
         ]
 
     @pytest.hookimpl(hookwrapper=True)
@@ -256,6 +258,31 @@ class Recorder:
                 {"environment": environment.describe_for(self.config), "collection": self.collection()}, default=str
             )
         )
+
+
+@functools.lru_cache(maxsize=None)
+def _foreign_packages(subject: str | None) -> tuple[str, ...]:
+    """Installed packages other than the subject: a warning they raise about their own use of something is not
+    the subject deprecating the statement (onnx importing an old stdlib name during an export, say)."""
+    if not subject:
+        return ()
+    import importlib.util
+    import sysconfig
+
+    spec = importlib.util.find_spec(subject)
+    own = [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    roots = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
+    out = []
+    for root in roots:
+        try:
+            names = os.listdir(root)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(root, name)
+            if os.path.isdir(path) and not any(path == o or o.startswith(path + os.sep) for o in own):
+                out.append(path)
+    return tuple(out)
 
 
 def _children() -> dict[int, str]:

@@ -76,6 +76,10 @@ class Registry:
     deprecation_patterns: tuple[str, ...]
     claims: tuple[Claim, ...]
     _by_id: dict[str, Claim] = field(default_factory=dict, compare=False, repr=False)
+    #: the library under test (a module name): warnings from other installed packages are not its deprecations
+    subject: str | None = None
+    #: the lines a counterexample snippet starts with, so that it runs as pasted
+    snippet_imports: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._by_id.update((c.id, c) for c in self.claims)
@@ -211,6 +215,12 @@ def load_registry(path: str) -> Registry:
             raise _fail(
                 path, "[suite]", f"deprecation pattern {pattern!r} is not a regular expression: {exc}"
             ) from None
+    subject = suite.get("subject")
+    if subject is not None and (not isinstance(subject, str) or not subject.isidentifier()):
+        raise _fail(path, "[suite]", f"field 'subject' must be a module name, got {subject!r}")
+    imports = suite.get("snippet_imports", [])
+    if not isinstance(imports, list) or not all(isinstance(line, str) and line.strip() for line in imports):
+        raise _fail(path, "[suite]", "field 'snippet_imports' must be a list of lines of Python")
     document = _load_document(path, data)
     tables = data.get("claim")
     if not isinstance(tables, list) or not tables:
@@ -227,7 +237,14 @@ def load_registry(path: str) -> Registry:
             )
         seen[claim.id] = i
     return Registry(
-        os.path.abspath(path), hashlib.sha256(raw).hexdigest(), name, document, tuple(patterns), tuple(claims)
+        os.path.abspath(path),
+        hashlib.sha256(raw).hexdigest(),
+        name,
+        document,
+        tuple(patterns),
+        tuple(claims),
+        subject=subject,
+        snippet_imports=tuple(imports),
     )
 
 

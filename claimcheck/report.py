@@ -68,7 +68,7 @@ def summarize(verdict: str, checks: list[Check]) -> str:
     )
 
 
-def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]]) -> Check:
+def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]], snippet_imports: Sequence[str] = ()) -> Check:
     """One check's result from the plain data its setup, call and teardown reported."""
     by_phase = {p["when"]: p for p in phases}
     outcomes = {when: p["outcome"] for when, p in by_phase.items()}
@@ -102,7 +102,7 @@ def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]]) -> Check
         sum(p["duration"] for p in phases),
         error=ErrorInfo(error["type"], error["message"], error.get("call")) if error else None,
         example=example,
-        snippet=evidence.snippet(example, error or {}),
+        snippet=evidence.snippet(example, error or {}, snippet_imports),
         skip_reason=next((p["skip_reason"] for p in phases if p.get("skip_reason")), None),
         deprecations=deprecations,
         warnings=others,

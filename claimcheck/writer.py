@@ -106,7 +106,8 @@ class Writer:
         self.phases.setdefault(report.nodeid, []).append(data)
         if data["when"] == "teardown" or data.get("crashed"):
             self.setup_at.pop(report.nodeid, None)
-            self.results.append(check_from_phases(report.nodeid, self.phases.pop(report.nodeid)))
+            phases = self.phases.pop(report.nodeid)
+            self.results.append(check_from_phases(report.nodeid, phases, self.registry.snippet_imports))
 
     def _crash(self, report: pytest.TestReport) -> dict[str, Any] | None:
         """The process running a started check died (pytest-xdist reports it with none of our data)."""

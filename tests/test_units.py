@@ -84,7 +84,7 @@ EXPLICIT = """Failing explicit example: test_sign(
     [
         (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
         (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
-        (EXPLICIT, ["evidence = evidence", "x = torch.from_numpy(np.array([True, False]))"]),
+        (EXPLICIT, ["x = torch.from_numpy(np.array([True, False]))"]),  # the fixture is no input
     ],
 )
 def test_falsifying_examples_become_assignments(text, lines):
@@ -207,3 +207,42 @@ def test_a_warning_the_library_points_at_the_standard_library_is_not_a_deprecati
 
     assert not evidence.is_subject_deprecation(record(copyreg.__file__), ["deprecated"])
     assert evidence.is_subject_deprecation(record(__file__), ["deprecated"])  # pointed at the caller: it counts
+
+
+def test_a_snippet_runs_as_pasted(tmp_path):
+    """Imports first, the drawn tensors built, the call; no fixture names: it runs in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    example = (
+        "Falsifying example: test_view(\n"
+        "    evidence=evidence,\n"
+        "    x=torch.from_numpy(np.array([1, 2, 3, 4], dtype='<i8').reshape((2, 2))).transpose(0, 1),\n"
+        ")"
+    )
+    error = {"type": "RuntimeError", "message": "view size is not compatible", "call": "x.view(-1)"}
+    text = evidence.snippet(example, error, ("import numpy as np", "import torch"))
+    assert text is not None and "evidence" not in text
+    assert text.splitlines()[:2] == ["import numpy as np", "import torch"]
+    script = tmp_path / "snippet.py"
+    script.write_text(text.replace("x.view(-1)", "print(x.reshape(-1).tolist())"))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[1, 3, 2, 4]", done.stderr
+
+
+def test_warnings_of_other_installed_packages_are_not_the_subjects_deprecations():
+    import warnings
+
+    import pytest as other_package
+
+    from claimcheck.recorder import _foreign_packages
+
+    foreign = _foreign_packages("torch")
+    inside = warnings.WarningMessage(
+        DeprecationWarning("x is deprecated"), DeprecationWarning, other_package.__file__, 1
+    )
+    assert not evidence.is_subject_deprecation(inside, ["deprecated"], foreign)
+    import torch
+
+    own = warnings.WarningMessage(UserWarning("y is deprecated"), UserWarning, torch.__file__, 1)
+    assert evidence.is_subject_deprecation(own, ["deprecated"], foreign)

@@ -80,7 +80,9 @@ def _install_onnx(session: nox.Session, torch: str) -> None:
     for this Python. Where they cannot be installed, the claim is not-run with the reason, and the run goes on."""
     wanted = read_toml(VERSIONS_FILE, "the torch versions to check").get("onnx", {}).get(str(session.python), [])
     if not wanted:
-        session.log(f"claims/versions.toml lists no onnx packages for Python {session.python}: the ONNX claim will skip")
+        session.log(
+            f"claims/versions.toml lists no onnx packages for Python {session.python}: the ONNX claim will skip"
+        )
         return
     try:
         _install(session, *wanted, f"torch=={torch}")  # never let them move torch

@@ -334,7 +334,10 @@ def matrix(session: nox.Session) -> None:
         ]
 
     def prepare(version):
-        """Install `version`'s environment in the background; its output goes to a log."""
+        """Install `version`'s environment in the background; its output goes to a log.
+
+        A folder left by an interrupted sweep is removed first: uv refuses to reuse one it did not finish."""
+        shutil.rmtree(os.path.join(root, version), ignore_errors=True)
         with open(os.path.join(root, version + ".install.log"), "w") as log:  # the child keeps its own copy
             return subprocess.Popen(
                 nox_claims(version, "--install-only"),

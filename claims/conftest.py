@@ -77,28 +77,35 @@ def pytest_collection_modifyitems(items):
 
 
 def _facet_share(items) -> None:
-    """Each facet's Hypothesis search gets its share of the profile's examples (facets.FACET_SHARE).
+    """Each facet's Hypothesis search gets its share of the profile's examples.
 
-    A facet's domain is a part of its claim's: a claim split into N facets gets
-    N/FACET_SHARE times the examples one search of its whole domain had, and
-    every facet keeps its own explicit examples. Checks that search a whole
-    claim (no facet mark) keep the profile's count.
+    A facet's domain is a part of its claim's: each facet of a claim split into
+    N facets gets max(profile / FACET_SHARE, profile / N) examples, so a claim
+    never gets fewer examples in all than one search of its whole domain had
+    (and with many facets, N/FACET_SHARE times as many); every facet keeps its
+    own explicit examples. Checks that search a whole claim keep the profile's count.
     """
+    import math
+
     from facets import FACET_SHARE
     from hypothesis import settings
 
+    profile = settings().max_examples
+    facets_of: dict = {}
+    for item in items:
+        claim, facet = item.get_closest_marker("claim"), item.get_closest_marker("facet")
+        if claim is not None and facet is not None:
+            facets_of.setdefault(claim.args[0], set()).add(facet.args[0])
     done = set()
     for item in items:
-        function = getattr(item, "obj", None)
-        if function is None or item.get_closest_marker("facet") is None:
+        function, claim = getattr(item, "obj", None), item.get_closest_marker("claim")
+        if function is None or claim is None or item.get_closest_marker("facet") is None:
             continue
-        if not getattr(function, "is_hypothesis_test", False):
-            continue
-        if id(function) in done:
+        if not getattr(function, "is_hypothesis_test", False) or id(function) in done:
             continue
         done.add(id(function))
+        share = max(10, profile // FACET_SHARE, math.ceil(profile / len(facets_of[claim.args[0]])))
         current = getattr(function, "_hypothesis_internal_use_settings", None) or settings()
-        share = max(10, settings().max_examples // FACET_SHARE)
         if current.max_examples > share:
             function._hypothesis_internal_use_settings = settings(current, max_examples=share)
 

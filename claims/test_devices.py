@@ -8,13 +8,14 @@ import subprocess
 import sys
 
 import facets
+import numpy as np
 import pytest
 import torch
 from closeness import assert_close
 from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
-from layouts import tensor_cases
+from layouts import NUMERIC_DTYPES, tensor_cases, tensor_copy
 
 from claimcheck import finding
 
@@ -63,6 +64,18 @@ def test_cpu_of_a_cpu_tensor_is_itself(layout, data):
     with finding("data.cpu()"):
         y = x.cpu()
     assert y is x, "t.cpu() on a CPU tensor should return t itself, not a copy"
+
+
+@pytest.mark.claim("device.cpu.noop_on_cpu")
+@pytest.mark.facet(STRIDED)
+@pytest.mark.parametrize("dtype", [pytest.param(d, id=d.name) for d in NUMERIC_DTYPES])
+def test_cpu_of_a_strided_cpu_tensor_is_itself_for_every_dtype(dtype):
+    """The facet's explicit examples: each dtype, step-sliced and transposed (a search may miss one dtype)."""
+    base = tensor_copy(np.zeros((1, 1, 2, 2), dtype=dtype))
+    for x in (base[:, :, :, ::2], base.transpose(0, 3)):
+        with finding("x.cpu()"):
+            y = x.cpu()
+        assert y is x, f"x.cpu() on a CPU {dtype.name} tensor of strides {x.stride()} returned a copy, not x itself"
 
 
 def _doc(obj) -> str:

@@ -82,10 +82,21 @@ _ROWS = {
 }
 
 
+# Magnitudes where exp and friends overflow or underflow: float16 past 11, float32 past 88, float64 past 709.
+_EXTREMES = {
+    FLOAT16: [[-12.0, 12.0, -100.0], [100.0, -0.001, 11.5]],
+    FLOAT: [[-710.0, 710.0, -100.0], [100.0, -89.0, 89.0]],
+    COMPLEX: [[-710.0, 710.0, -100.0], [100.0, -89.0, 89.0]],
+}
+
+
 def explicit(facet: str) -> list[TensorCase]:
-    """One explicit example per dtype of the facet: generation alone may miss a dtype in 60 examples."""
-    rows = np.array(1) if facet == ZERO_D else np.array(_ROWS[facet])
-    return [TensorCase(rows.astype(dtype), Layout([])) for dtype in dtypes(facet)]
+    """The facet's explicit examples, for each of its dtypes: ordinary values, and for floating facets the
+    magnitudes where exp-like functions overflow (a search of a few dozen examples may miss either)."""
+    rows = [np.array(1)] if facet == ZERO_D else [np.array(_ROWS[facet])]
+    if facet in _EXTREMES:
+        rows.append(np.array(_EXTREMES[facet]))
+    return [TensorCase(r.astype(dtype), Layout([])) for dtype in dtypes(facet) for r in rows]
 
 
 # -- one claim per function; one check per facet --------------------------------

@@ -57,18 +57,18 @@ def _open(browser, path):
 
 def test_synthetic_page_loads_cleanly_and_escapes_run_text(browser, tmp_path):
     reports = [
-        # the oldest report (whose rows the page shows) links its document to a script: text, never a link
+        ("a", _report("lib-1.0", "1.0", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
+        ("b", _report("lib-1.1", "1.1", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
+        # the newest report (whose rows the page shows) links its document to a script: text, never a link
         (
-            "a",
+            "c",
             _report(
-                "lib-1.0",
-                "1.0",
-                [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")],
+                "lib-2.0",
+                "2.0",
+                [("demo.a", "Numbers", "error"), ("demo.b", "Old things", "holds")],
                 url="javascript:window.__pwned=1",
             ),
         ),
-        ("b", _report("lib-1.1", "1.1", [("demo.a", "Numbers", "holds"), ("demo.b", "Old things", "broken")])),
-        ("c", _report("lib-2.0", "2.0", [("demo.a", "Numbers", "error"), ("demo.b", "Old things", "holds")])),
     ]
     path = tmp_path / "compatibility.html"
     path.write_text(render(merge(reports, [])))

@@ -225,3 +225,16 @@ def test_a_version_1_report_is_read_as_one_facet(tmp_path):
     read = read_report(str(path))
     assert [(f.name, f.in_scope, f.verdict) for f in read.claims[0].facets] == [("all", True, "broken")]
     assert report_md.render(read) and cheatsheet_md.render(read)
+
+
+def test_upgrade_notes_from_the_committed_reports(capsys):
+    """`diff` on the reports this project commits: the facet torch fixed in 2.7.1, with both sides' evidence."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    assert cli.main(["diff", "2.6.0", "2.7.1", "--reports", os.path.join(root, "reports")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("torch 2.6.0+cu124 → 2.7.1+cu126")
+    at = out.index("  facet complex (beyond scope): broken → holds")
+    assert out[at - 1] == "functions.sigmoid: holds at both"
+    assert out[at + 1].startswith("    before: failed (sigmoid-complex)")

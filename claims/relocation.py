@@ -84,7 +84,9 @@ LOAD = textwrap.dedent("""
 
     # Nothing below can import netdef until the path is extended: this is a
     # machine without the model's class.
-    for name, why in json.load(open("../refusals.json")).items():
+    with open("../refusals.json") as handle:
+        refusals = json.load(handle)
+    for name, why in refusals.items():
         kind, _, message = why.partition(": ")
         results[name] = {"ok": False, "type": kind, "message": "could not be saved: " + message}
     if os.path.exists("../scripted.pt"):
@@ -96,7 +98,8 @@ LOAD = textwrap.dedent("""
     attempt("defaults", lambda: torch.load("../whole.pt"))
     attempt("path_workaround", lambda: torch.load("../whole.pt", **trusted))
 
-    exec(compile(open(os.path.join("models", "netdef.py")).read(), "rebuilt", "exec"), globals())
+    with open(os.path.join("models", "netdef.py")) as handle:
+        exec(compile(handle.read(), "rebuilt", "exec"), globals())
     def from_state_dict():
         net = Net()
         net.load_state_dict(torch.load("../weights.pt"))

@@ -293,13 +293,8 @@ def merge(folder: str, heatmap: bool) -> int:
         from .render import heatmap as drawing
 
         files[png] = drawing.render(matrix)
-    try:
-        write_all_atomically(files)
-    except OSError as exc:
-        print(f"claimcheck: cannot write to {folder}: {exc.strerror or exc}; no file was changed", file=sys.stderr)
+    if not _write_or_say(files, folder):
         return 2
-    for path in files:
-        print(path)
     if not heatmap and os.path.exists(png):
         print(f"warning: {png} was drawn from an earlier merge; redraw it with --heatmap", file=sys.stderr)
     return 0
@@ -341,8 +336,7 @@ def bisect_command(args: argparse.Namespace) -> int:
         )
 
     def observe(version: str) -> dict[str, Verdict] | None:
-        reports, _ = load_reports_quietly(args.reports)
-        found = verdicts_on_disk(reports, version)
+        found = verdicts_on_disk(loaded, version)
         if found is not None:
             print(f"torch {version}: report on disk")
             return found
@@ -354,7 +348,10 @@ def bisect_command(args: argparse.Namespace) -> int:
         print(f"torch {version}: no report on disk; running the claims (--run-missing)")
         command = ["nox", "--error-on-missing-interpreters", "-s", "claims", "--force-python", known[version]]
         subprocess.call([*command, "--", "--torch", version])
-        return verdicts_on_disk(load_reports_quietly(args.reports)[0], version)
+        from .matrix import load_reports
+
+        loaded[:] = load_reports(args.reports, warn=False)[0]  # the run wrote a new report
+        return verdicts_on_disk(loaded, version)
 
     target = facet_key(args.claim, args.facet) if args.facet else args.claim
     try:
@@ -373,12 +370,6 @@ def bisect_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_reports_quietly(folder: str) -> tuple[Loaded, list[Skipped]]:
-    from .matrix import load_reports
-
-    return load_reports(folder, warn=False)
-
-
 def upgrade_notes(old: str, new: str, folder: str) -> int:
     """Print `diff` between the reports of two versions."""
     from .bisect import BisectError
@@ -395,6 +386,18 @@ def upgrade_notes(old: str, new: str, folder: str) -> int:
     for line in diff(before, after):
         print(line)
     return 0
+
+
+def _write_or_say(files: dict, folder: str) -> bool:
+    """Write `files` together and name them; or say that none was changed, and why."""
+    try:
+        write_all_atomically(files)
+    except OSError as exc:
+        print(f"claimcheck: cannot write to {folder}: {exc.strerror or exc}; no file was changed", file=sys.stderr)
+        return False
+    for path in files:
+        print(path)
+    return True
 
 
 def _standard(args: argparse.Namespace) -> list[str] | None:
@@ -492,21 +495,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "render":
         from .render import cheatsheet_md, report_md
+        from .writer import report_files
 
         folder = os.path.dirname(args.report)
-        files = {
-            os.path.join(folder, "report.md" if report.run.complete else "report.partial.md"): report_md.render(report),
-            os.path.join(folder, "cheatsheet.md" if report.run.complete else "cheatsheet.partial.md"): (
-                cheatsheet_md.render(report)
-            ),
-        }
-        try:
-            write_all_atomically(files)
-        except OSError as exc:
-            print(f"claimcheck: cannot write to {folder}: {exc.strerror or exc}; no file was changed", file=sys.stderr)
+        names = report_files(folder, partial=not report.run.complete)
+        files = {names["md"]: report_md.render(report), names["cheatsheet"]: cheatsheet_md.render(report)}
+        if not _write_or_say(files, folder):
             return 2
-        for path in files:
-            print(path)
     else:
         _print_summary(report, args.report)
     return 0

@@ -44,6 +44,19 @@ def statement_path(pid: int) -> str | None:
     return os.path.join(folder, f"{pid}.statement") if folder else None
 
 
+# This process's statement file, opened once: `finding` runs for every example of a check,
+# so it rewrites the file in place (two system calls) instead of creating and removing it.
+_note: dict[str, int | None] = {"pid": None, "fd": None}
+
+
+def _statement_fd() -> int | None:
+    pid = os.getpid()
+    if _note["pid"] != pid:  # first use, or a forked child: its own file
+        path = statement_path(pid)
+        _note["pid"], _note["fd"] = pid, (os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if path else None)
+    return _note["fd"]
+
+
 @contextmanager
 def finding(call: str) -> Iterator[None]:
     """Run the statement under test; an exception it raises, or a crash inside it, breaks the claim.
@@ -51,10 +64,11 @@ def finding(call: str) -> Iterator[None]:
     `call` is the statement as a reader would type it (`x.view(-1)`); it goes
     into the evidence beside the falsifying example.
     """
-    path = statement_path(os.getpid())
-    if path is not None:
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump({"nodeid": current_check["nodeid"], "call": call}, handle)
+    fd = _statement_fd()
+    if fd is not None:
+        noted = json.dumps({"nodeid": current_check["nodeid"], "call": call}).encode("utf-8")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, noted, 0)
     try:
         yield
     except AssertionError:
@@ -62,8 +76,5 @@ def finding(call: str) -> Iterator[None]:
     except Exception as exc:  # the subject's refusal is the finding
         raise ClaimBroken(call, type(exc).__name__, str(exc)) from exc
     finally:
-        if path is not None:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        if fd is not None:
+            os.ftruncate(fd, 0)  # empty: no statement running

@@ -356,7 +356,7 @@ def _statement_running(nodeid: str) -> tuple[str, str] | None:
     for path in glob.glob(os.path.join(folder, "*.statement")):
         try:
             with open(path, encoding="utf-8") as handle:
-                noted = json.load(handle)
+                noted = json.load(handle)  # an empty file (no statement running) is not JSON
         except (OSError, ValueError):
             continue
         if noted.get("nodeid") != nodeid:

@@ -77,20 +77,12 @@ def pytest_collection_modifyitems(items):
 
 
 def _facet_share(items) -> None:
-    """Each facet's Hypothesis search gets its share of the profile's examples.
-
-    A facet's domain is a part of its claim's: each facet of a claim split into
-    N facets gets max(profile / FACET_SHARE, profile / N) examples, so a claim
-    never gets fewer examples in all than one search of its whole domain had
-    (and with many facets, N/FACET_SHARE times as many); every facet keeps its
-    own explicit examples. Checks that search a whole claim keep the profile's count.
-    """
-    import math
-
-    from facets import FACET_SHARE
+    """Each facet's Hypothesis search gets its share of the profile's examples (facets.share):
+    a claim never searches less in all than one search of its whole domain did. Checks that
+    search a whole claim keep the profile's count."""
+    from facets import share
     from hypothesis import settings
 
-    profile = settings().max_examples
     facets_of: dict = {}
     for item in items:
         claim, facet = item.get_closest_marker("claim"), item.get_closest_marker("facet")
@@ -104,10 +96,10 @@ def _facet_share(items) -> None:
         if not getattr(function, "is_hypothesis_test", False) or id(function) in done:
             continue
         done.add(id(function))
-        share = max(10, profile // FACET_SHARE, math.ceil(profile / len(facets_of[claim.args[0]])))
+        examples = share(len(facets_of[claim.args[0]]))
         current = getattr(function, "_hypothesis_internal_use_settings", None) or settings()
-        if current.max_examples > share:
-            function._hypothesis_internal_use_settings = settings(current, max_examples=share)
+        if current.max_examples > examples:
+            function._hypothesis_internal_use_settings = settings(current, max_examples=examples)
 
 
 # -- benchmarks ---------------------------------------------------------------

@@ -85,20 +85,30 @@ def family_of(dtype: np.dtype) -> str:
     return NO_TWIN
 
 
-#: A facet's share of the profile's examples: its domain is a part of the claim's, and a claim
-#: checked by N such facets gets N/3 times the examples one search of its whole domain had
-#: (20 per facet under `ci`, 166 under `thorough`), beside each facet's explicit examples.
+#: A facet's share of the profile's examples: its domain is a part of the claim's.
 FACET_SHARE = 3
+
+
+def share(facet_count: int = 0) -> int:
+    """How many examples one facet's search gets: max(profile / FACET_SHARE, profile / N) for a claim
+    of N facets, so that a claim never searches less in all than one search of its whole domain did
+    (20 per facet under `ci` for most claims), beside each facet's explicit examples."""
+    import math
+
+    from hypothesis import settings
+
+    profile = settings().max_examples
+    return max(10, profile // FACET_SHARE, math.ceil(profile / facet_count) if facet_count else 0)
 
 
 def searched(check, examples: Iterable[dict], **strategies):
     """A facet's check as Hypothesis runs it: its own explicit examples first (each a dict of
     keyword arguments), then its own search of `strategies` (both by keyword), with the facet's
-    share of the profile's examples."""
+    share of the profile's examples (conftest.py gives the same to facet checks that pytest
+    collects as Hypothesis tests themselves; these run inside a parametrized test)."""
     from hypothesis import example, given, settings
 
-    share = max(10, settings().max_examples // FACET_SHARE)
-    test = settings(max_examples=share)(given(**strategies)(check))
+    test = settings(max_examples=share())(given(**strategies)(check))
     for kwargs in examples:
         test = example(**kwargs)(test)
     return test

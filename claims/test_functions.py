@@ -149,7 +149,7 @@ def _unary_params():
             yield facets.param(check, facet=facet, id=f"{name}-{facet}", marks=pytest.mark.claim(claim), outside=reason)
 
 
-@pytest.mark.parametrize("check", _unary_params())
+@pytest.mark.parametrize("check", list(_unary_params()))
 def test_unary_function_matches_numpy(check, evidence):
     check(evidence=evidence)
 

@@ -6,6 +6,7 @@ JSON report unchanged.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import warnings
@@ -171,7 +172,8 @@ def is_subject_deprecation(
     filename = getattr(message, "filename", "") or ""
     if _in_standard_library(filename):
         return False
-    if filename and any(os.path.realpath(filename).startswith(folder + os.sep) for folder in foreign):
+    real = _real(filename) if filename else ""
+    if real and any(real.startswith(folder + os.sep) for folder in foreign):
         return False  # another installed package speaking of its own use of something else
     if issubclass(message.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
         return True
@@ -179,11 +181,17 @@ def is_subject_deprecation(
     return any(re.search(p, text, re.I) for p in patterns)
 
 
+@functools.lru_cache(maxsize=4096)
+def _real(path: str) -> str:
+    """os.path.realpath, once per path: it runs for every warning a check raises."""
+    return os.path.realpath(path)
+
+
 def _in_standard_library(filename: str) -> bool:
     import sysconfig
 
-    stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"])
-    path = os.path.realpath(filename) if filename else ""
+    stdlib = _real(sysconfig.get_paths()["stdlib"])
+    path = _real(filename) if filename else ""
     return bool(path) and path.startswith(stdlib + os.sep) and "site-packages" not in path
 
 

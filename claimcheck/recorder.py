@@ -8,8 +8,10 @@ pytest's reports (`report.claimcheck`) and, at the end, in the worker's
 
 from __future__ import annotations
 
+import atexit
 import difflib
 import functools
+import gc
 import json
 import os
 import re
@@ -62,6 +64,7 @@ class Recorder:
         self.deselected: set[str] = set()  # bound checks that -k, -m or another plugin deselected
         self.collected = False
         self._fault_log: Any = None
+        self._children_after_last_check: set[int] | None = None
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """A crash of this process leaves its signal and traceback in the state folder, for the writer to read.
@@ -83,6 +86,12 @@ class Recorder:
             faulthandler.disable()
             self._fault_log.close()
             self._fault_log = None
+        # The interpreter's last collections walk every object torch, Hypothesis
+        # and the checks made (0.5 s after `import torch` alone, 1.1 s after an
+        # ONNX export, each worker, measured): the run is over, so they are
+        # spared. Destructors and atexit handlers still run; only cycles that
+        # would die with the process anyway are left to it.
+        atexit.register(gc.freeze)
 
     # -- collection ---------------------------------------------------------
 
@@ -192,7 +201,10 @@ class Recorder:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item):
         if item.nodeid in self.bindings:
-            item.stash[_CHILDREN] = set(_children())
+            # The children left by the last check's teardown, after it killed its
+            # leftovers (nothing starts a process between two checks), or a scan.
+            known = self._children_after_last_check
+            item.stash[_CHILDREN] = set(_children()) if known is None else known
         current_check["nodeid"] = item.nodeid
         yield
 
@@ -203,7 +215,9 @@ class Recorder:
             return
         helpers = set(warm.helper_pids())  # long-lived by design, stopped when this process ends
         before = item.stash[_CHILDREN]
-        left = {pid: cmd for pid, cmd in _children().items() if pid not in before and pid not in helpers}
+        now = _children()
+        left = {pid: cmd for pid, cmd in now.items() if pid not in before and pid not in helpers}
+        self._children_after_last_check = set(now) - set(left)
         for pid in left:
             try:
                 os.kill(pid, signal.SIGKILL)

@@ -234,12 +234,18 @@ def pytest_runtest_setup(item):
 
 
 def _build() -> str:
+    """The version with its build as wheel tags spell it: 2.13.0+cpu, 1.0.1+cu90, 2.6.0+cu124.
+
+    PyPI's own wheels carry no local tag; theirs is made from torch.version.cuda's
+    major and minor ("9.0.176" is cu90, "10.1.243" cu101), as download.pytorch.org
+    names its indexes."""
     import torch
 
     version = str(torch.__version__)
     if "+" in version:
         return version
-    return version + ("+cu" + torch.version.cuda.replace(".", "") if torch.version.cuda else "+cpu")
+    cuda = torch.version.cuda
+    return version + ("+cu" + "".join(cuda.split(".")[:2]) if cuda else "+cpu")
 
 
 @pytest.hookimpl

@@ -149,6 +149,7 @@ def test_the_standard_arguments():
         "300",
         "--timeout-method",
         "thread",
+        "--tb=native",
         *QUICK,
     ]
 
@@ -159,7 +160,12 @@ def test_the_standard_arguments():
         ({"CLAIMS_PROFILE": "fast"}, True, "quick", ["--claims-profile", "fast", "--numprocesses", "auto"]),
         ({"CLAIMS_PROFILE": "thorough"}, False, "quick", ["--claims-profile", "thorough", "--numprocesses", "0"]),
         ({"CLAIMS_TIMEOUT": "12.5"}, False, "full", ["--timeout", "12.5", "--timeout-method", "thread"]),
-        ({"CLAIMS_TIMEOUT": " 600 "}, True, "quick", ["--timeout", "600", "--timeout-method", "thread", *QUICK]),
+        (
+            {"CLAIMS_TIMEOUT": " 600 "},
+            True,
+            "quick",
+            ["--timeout", "600", "--timeout-method", "thread", "--tb=native", *QUICK],
+        ),
         ({"CLAIMS_TIMEOUT": "1e3", "OTHER": "x"}, True, "quick", ["--timeout", "1e3"]),
     ],
 )
@@ -181,6 +187,7 @@ def test_full_benchmarks_leave_pytest_benchmark_its_defaults():
         "300",
         "--timeout-method",
         "thread",
+        "--tb=native",
     ]
 
 

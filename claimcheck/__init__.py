@@ -3,6 +3,11 @@
 The machinery here knows nothing about the library under test; the claims and
 their checks live in a claims tree (claims/ in this repository).
 
+pytest loads the plugin through the project's pytest11 entry point, and would
+rewrite the asserts of this package, which `python -m claimcheck run` has
+imported before pytest starts; nothing here asserts on a check's behalf, so
+it is left as written (PYTEST_DONT_REWRITE).
+
 The public surface for checks is `__all__`; a claims tree imports nothing
 else from this package:
 

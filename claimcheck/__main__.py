@@ -417,12 +417,38 @@ def _standard(args: argparse.Namespace) -> list[str] | None:
     return ["claims", *standard, *given]
 
 
+def _prog() -> str:
+    """How the user called us: `claimcheck` (the console script) or `python -m claimcheck`."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "python -m claimcheck" if name in ("__main__.py", "-c", "") else name
+
+
+def console() -> None:
+    """The `claimcheck` console script."""
+    sys.exit(main())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m claimcheck", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=_prog(),
+        description="Check the statements of the 2017 PyTorch cheatsheet against the installed torch, by\n"
+        "experiment, and read, merge and compare the reports that runs write.",
+        epilog="examples:\n"
+        "  claimcheck run --standard                 check every claim, write reports/<environment>/\n"
+        "  claimcheck run --standard --claims-select functions.pow\n"
+        "  claimcheck diff 2.6.0 2.7.1               what changes when moving torch\n"
+        "  claimcheck merge --heatmap reports        the compatibility report of every run\n"
+        "Each command has its own --help.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    running = commands.add_parser("run", help="run the claims with pytest")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    running = commands.add_parser(
+        "run",
+        help="run the claims with pytest (its arguments pass through) and print the verdicts",
+        description="Run pytest on the claims, print the summary and the report's path. Exit 0 when a complete "
+        "report was written, no check failed to run (verdict error) and, with --expectations, every verdict is "
+        "the one expected.",
+    )
     running.add_argument("--expectations", metavar="FILE", help="fail when a verdict differs from FILE's")
     running.add_argument(
         "--benchmarks-json",
@@ -446,7 +472,9 @@ def _parser() -> argparse.ArgumentParser:
     expecting.add_argument("reports", nargs="?", default="reports")
     commands.add_parser("render", help="re-render report.md and cheatsheet.md from report.json").add_argument("report")
     commands.add_parser("summary", help="summarize a report.json").add_argument("report")
-    merging = commands.add_parser("merge", help="merge run reports into the compatibility matrix")
+    merging = commands.add_parser(
+        "merge", help="merge the run reports into reports/compatibility.{json,md,html} (and .png with --heatmap)"
+    )
     merging.add_argument("reports", nargs="?", default="reports", help="folder of <env>/report.json (default: reports)")
     merging.add_argument("--heatmap", action="store_true", help="also draw compatibility.png (needs matplotlib)")
     bisecting = commands.add_parser("bisect", help="the first version where a claim's or facet's verdict changes")

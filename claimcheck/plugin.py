@@ -9,6 +9,7 @@ the xdist controller) also gets a `Writer` (claimcheck.writer).
 
 from __future__ import annotations
 
+import difflib
 import os
 import random
 from typing import Any
@@ -53,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write reports under DIR/<environment>/ (default: the claims_reports ini value)",
     )
     group.addoption(
+        "--claims-select",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the checks of this claim (repeat for more); the report is then partial",
+    )
+    group.addoption(
         "--claims-no-report", action="store_true", default=False, help="compute verdicts but write no report"
     )
     group.addoption(
@@ -95,6 +103,13 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = profiles.choose(config.getoption("claims_profile"))
     except (RegistryError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    wanted = config.getoption("claims_select") or []
+    known = [c.id for c in registry.claims]
+    for claim_id in wanted:
+        if claim_id not in known:
+            close = difflib.get_close_matches(claim_id, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"the ids are in {path}"
+            raise pytest.UsageError(f"--claims-select {claim_id}: no such claim ({hint})")
     limit = config.getoption("claims_memory_limit")
     if limit is not None:
         if limit <= 0:

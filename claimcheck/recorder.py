@@ -25,6 +25,7 @@ from . import environment, evidence, warm
 from .finding import STATE_VARIABLE, current_check
 from .model import AS_WRITTEN, REPLACEMENT
 from .registry import Registry
+from .verdicts import check_verdict
 
 EVIDENCE_KEY = "claimcheck"
 #: The facet of a check that names none: the claim's whole domain.
@@ -34,6 +35,8 @@ OUTPUT_KEY = "claimcheck"
 
 _WARNINGS = pytest.StashKey[Sequence[Dict[str, Any]]]()
 _CHILDREN = pytest.StashKey[Set[int]]()
+# The phases of a check so far, for the verdict its teardown report carries to --junitxml.
+_PHASES = pytest.StashKey[Dict[str, Any]]()
 
 
 def _marker_ids(item: pytest.Item) -> list[tuple[str, str]]:
@@ -168,8 +171,20 @@ class Recorder:
         problems = self._problems(items)  # before any deselection: validate the whole collection
         if problems:
             raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
+        self._select(config, items)
         yield
         self.collected = True
+
+    def _select(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """--claims-select ID (repeatable): only the checks of those claims (their replacements included) run."""
+        wanted = config.getoption("claims_select") or []  # known ids: the plugin checked them at configure
+        if not wanted:
+            return
+        keep = [i for i in items if i.nodeid not in self.bindings or self.bindings[i.nodeid][1] in wanted]
+        dropped = [i for i in items if i not in keep]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected.update(i.nodeid for i in items if i.nodeid in self.bindings)
@@ -260,6 +275,34 @@ class Recorder:
         if report.when == "teardown":
             data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
         report.claimcheck = data
+        self._carry_verdict(item, report, data)
+
+    @staticmethod
+    def _carry_verdict(item: pytest.Item, report: pytest.TestReport, data: dict[str, Any]) -> None:
+        """The check's verdict as properties of its teardown report, which --junitxml writes with the test.
+
+        pytest's own outcome already says most of it (broken: a failure;
+        not-run: a skip); the properties say which claim and facet, the verdict
+        itself (a deprecated check passes), and the deprecation's text.
+        """
+        phases = item.stash.setdefault(_PHASES, {})
+        phases[report.when] = report.outcome
+        if report.when == "call":
+            phases["finding"] = bool(data.get("finding"))
+            phases["deprecations"] = [w["message"] for w in data.get("warnings", []) if w.get("deprecation")]
+        if report.when != "teardown":
+            return
+        verdict = check_verdict(
+            phases.get("setup", "passed"),
+            phases.get("call"),
+            phases.get("teardown"),
+            phases.get("finding", False),
+            bool(phases.get("deprecations")),
+        )
+        report.user_properties.extend(
+            [("claim", data["claim"]), ("claim_role", data["role"]), ("facet", data["facet"]), ("verdict", verdict)]
+        )
+        report.user_properties.extend(("deprecation", text) for text in phases.get("deprecations", [])[:3])
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """In an xdist worker: hand the environment and the collection to the controller."""

@@ -116,10 +116,12 @@ NUMPY_OF[REQUIRES_GRAD] = [d for d in ALL_TORCH_DTYPES if _can_require_grad(d) a
 
 
 def _numpy_of_params():
+    params = []
     for facet, dtypes in NUMPY_OF.items():
         names = facets.DTYPE_FAMILIES.get(facet, (facet,))
         missing = None if dtypes else "this torch has no {} tensors".format(" or ".join(names))
-        yield facets.param(facet, facet=facet, outside=missing)
+        params.append(facets.param(facet, facet=facet, outside=missing))
+    return params
 
 
 @pytest.mark.claim("numpy.tensor_numpy.converts")

@@ -91,8 +91,8 @@ class ClaimsTree:
         """pytest on the tree in a fresh interpreter: through pytester where the test has one, else a subprocess."""
         arguments = ["-p", "no:cacheprovider", "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
         if self.pytester is not None and cwd is None:
-            return Run(self.pytester.runpytest_subprocess("-p", "claimcheck.plugin", *arguments, timeout=timeout))
-        command = [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", *arguments]
+            return Run(self.pytester.runpytest_subprocess(*arguments, timeout=timeout))
+        command = [sys.executable, "-m", "pytest", *arguments]
         started = time.time()
         done = subprocess.run(
             command, cwd=str(cwd or self.root), capture_output=True, text=True,

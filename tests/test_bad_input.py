@@ -51,8 +51,6 @@ def test_ctrl_c_keeps_the_previous_report_and_marks_what_finished_partial(tree):
         "-m",
         "pytest",
         "-p",
-        "claimcheck.plugin",
-        "-p",
         "no:cacheprovider",
         "--claims-reports",
         str(tree.reports),
@@ -99,8 +97,6 @@ def test_a_reports_folder_that_cannot_be_written(tree):
             "-m",
             "pytest",
             "-p",
-            "claimcheck.plugin",
-            "-p",
             "no:cacheprovider",
             "--claims-reports",
             str(blocked),
@@ -121,7 +117,7 @@ def test_an_unknown_profile(tree):
     run = tree.run("--claims-profile", "ci")
     assert run.returncode == 0
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin"],
+        [sys.executable, "-m", "pytest"],
         cwd=str(tree.root),
         env=dict(os.environ, CLAIMS_PROFILE="quick"),
         stdout=subprocess.PIPE,

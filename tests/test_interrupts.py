@@ -46,7 +46,7 @@ def stoppable(tmp_path):
 def _run_then(tree, tmp_path, send, *args):
     marker = tmp_path / "slow-started"
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "claimcheck.plugin", "-p", "no:cacheprovider", "--claims-reports",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--claims-reports",
          str(tree.reports), "--claims-profile", "ci", *args],
         cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, SLOW_MARKER=str(marker)),

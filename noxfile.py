@@ -232,8 +232,10 @@ def claims(session: nox.Session) -> None:
 
 @nox.session(python=HOST_PYTHON)
 def benchmarks(session: nox.Session) -> None:
-    """The claims run with the cost checks in full (pytest-benchmark's default rounds), one check at a time;
-    keeps pytest-benchmark's JSON as reports/<env>/benchmarks.json beside the report."""
+    """Check every claim with the cost checks in full, one check at a time, and keep benchmarks.json.
+
+    pytest-benchmark's default rounds, serially; its JSON goes to
+    reports/<env>/benchmarks.json beside the report."""
     _standard, pytest_args = _claims_environment(session, parallel=False, benchmarks="full")
     session.run(
         "python",
@@ -259,8 +261,10 @@ def speed(session: nox.Session) -> None:
 
 @nox.session(python=HOST_PYTHON)
 def tests(session: nox.Session) -> None:
-    """The machinery's own tests: synthetic claims and fake outcomes (no torch needed), plus
-    the determinism tests, which run real claims on the default torch."""
+    """Test the machinery itself: synthetic claims, fake outcomes, real runs on the default torch.
+
+    Most tests need no torch; the determinism tests run real claims on the
+    default torch (2.13.0)."""
     _install(session, f"torch=={DEFAULT_TORCH}")
     _install(session, "-e", ".[test]")
     session.run("python", "-m", "pytest", "tests", *session.posargs, env={"TMPDIR": _scratch(session, "tests")})
@@ -273,8 +277,11 @@ RUNS_IN_OLD_TORCH = ["claimcheck", "claims", "conftest.py"]
 
 @nox.session(python=HOST_PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format), mypy, and vermin: no syntax or standard library newer than Python 3.7 where
-    old torch runs. Versions pinned in pyproject.toml's lint extra."""
+    """Lint with ruff (lint and format), mypy, and vermin (Python 3.7 where old torch runs).
+
+    vermin allows no syntax or standard library newer than Python 3.7 in
+    what runs inside old torch environments. Versions pinned in
+    pyproject.toml's lint extra."""
     _install(session, "-e", ".[lint,test]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -295,6 +302,17 @@ def compatibility(session: nox.Session) -> None:
     """Merge reports/*/report.json into reports/compatibility.{json,md,html,png}."""
     _install(session, "-e", ".[render]")
     session.run("python", "-m", "claimcheck", "merge", "--heatmap", "reports")
+
+
+@nox.session(python=HOST_PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Take the README's pictures of the compatibility report into reports/screenshots/.
+
+    compatibility.html at 1,400 and 390 px, the heatmap, and the top of
+    compatibility.md, in Debian's headless Chromium (apt-get install chromium
+    fonts-noto-color-emoji)."""
+    _install(session, "-e", ".[render,screenshots]")
+    session.run("python", "-m", "claimcheck", "screenshots", "reports")
 
 
 @nox.session(python=False)
@@ -391,16 +409,20 @@ def matrix(session: nox.Session) -> None:
 
 @nox.session(python=HOST_PYTHON)
 def bisect(session: nox.Session) -> None:
-    """Find the first torch where a claim's (or a facet's) verdict changes, from the reports on disk:
-    `nox -s bisect -- <claim-id> [--facet NAME] [--from V] [--to V] [--run-missing]` (see python -m claimcheck bisect)."""
+    """Find the first torch where a claim's (or a facet's) verdict changes, from the reports on disk.
+
+    `nox -s bisect -- <claim-id> [--facet NAME] [--from V] [--to V] [--run-missing]`
+    (see `claimcheck bisect --help`)."""
     _install(session, "-e", ".")
     session.run("python", "-m", "claimcheck", "bisect", *session.posargs)
 
 
 @nox.session(python=HOST_PYTHON)
 def diff(session: nox.Session) -> None:
-    """Upgrade notes from the reports on disk: `nox -s diff -- 2.5.1 2.6.0` prints what changed between the two
-    torch versions, claim by claim and facet by facet, with the evidence on both sides."""
+    """Print upgrade notes between two torch versions from the reports on disk: `-- 2.5.1 2.6.0`.
+
+    What changed between the two, claim by claim and facet by facet, with
+    the evidence on both sides."""
     if len(session.posargs) != 2:
         session.error("usage: nox -s diff -- <old version> <new version>, e.g. nox -s diff -- 2.5.1 2.6.0")
     _install(session, "-e", ".")

@@ -438,6 +438,7 @@ def _parser() -> argparse.ArgumentParser:
         "  claimcheck run --standard --claims-select functions.pow\n"
         "  claimcheck diff 2.6.0 2.7.1               what changes when moving torch\n"
         "  claimcheck merge --heatmap reports        the compatibility report of every run\n"
+        "  claimcheck screenshots                    pictures of it for the README\n"
         "Each command has its own --help.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -488,6 +489,12 @@ def _parser() -> argparse.ArgumentParser:
     differing.add_argument("old", help="the version you have (2.5.1)")
     differing.add_argument("new", help="the version you move to (2.6.0)")
     differing.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
+    shooting = commands.add_parser(
+        "screenshots",
+        help="pictures of compatibility.html (1,400 and 390 px), the heatmap and the top of compatibility.md",
+    )
+    shooting.add_argument("reports", nargs="?", default="reports", help="folder of the compatibility files")
+    shooting.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium to drive")
     timing = commands.add_parser("speed", help="time a claims run against importing the subject")
     timing.add_argument("--subject", default="torch", help="module whose import is the unit (default: torch)")
     timing.add_argument("--repeat", type=int, default=3, help="import timings to take the median of")
@@ -514,6 +521,16 @@ def main(argv: list[str] | None = None) -> int:
         return bisect_command(args)
     if args.command == "diff":
         return upgrade_notes(args.old, args.new, args.reports)
+    if args.command == "screenshots":
+        from .screenshots import ScreenshotError, take
+
+        try:
+            for path in take(args.reports, args.chromium):
+                print(f"wrote {os.path.relpath(path)}")
+        except ScreenshotError as exc:
+            print(f"claimcheck: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "speed":
         return speed(args.subject, args.repeat, args.reports, [a for a in args.pytest_args if a != "--"] or ["claims"])
     try:

@@ -140,6 +140,7 @@ def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], g
             MatrixRow(
                 claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells,
                 tuple(_changes(columns, cells)), facets, tuple(facet_changes), claim.addition,
+                claim.replacement.idiom if claim.replacement else None,
             )
         )  # fmt: skip
     share = {env: holding_share([r.cells[env] for r in built if env in r.cells and not r.addition]) for env in columns}

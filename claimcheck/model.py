@@ -541,6 +541,7 @@ class MatrixRow:
     facets: Mapping[str, Mapping[str, FacetResult]] = field(default_factory=dict)  # facet -> environment -> result
     facet_changes: tuple[Change, ...] = ()
     addition: bool = False
+    replacement: str | None = None  # the modern idiom, as the newest report names it
 
     def to_json(self) -> Json:
         return {
@@ -551,6 +552,7 @@ class MatrixRow:
             "quote": self.quote,
             "wording": self.wording,
             "addition": self.addition,
+            "replacement": self.replacement,
             "cells": {env: cell.to_json() for env, cell in self.cells.items()},
             "changed": [c.to_json() for c in self.changed],
             "facets": {

@@ -142,7 +142,7 @@ class Recorder:
                 )
                 continue
             self.facets[item.nodeid] = facets[0] if facets else WHOLE
-        if self._collected_every_file(items):
+        if self._collected_every_file(items) and not self._filtered_at_collection():
             bound = set(self.bindings.values())
             checked = {
                 (claim_id, self.facets[n]) for n, (role, claim_id) in self.bindings.items() if role == AS_WRITTEN
@@ -189,11 +189,31 @@ class Recorder:
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected.update(i.nodeid for i in items if i.nodeid in self.bindings)
 
-    def collection(self) -> dict[str, list[str]] | None:
-        """The bound checks and those deselected, as plain data; None before collection ended."""
+    def _filtered_at_collection(self) -> str | None:
+        """Why checks may be missing from the collection without a deselection, or None.
+
+        --lf (pytest's last-failed plugin) drops the checks that passed last
+        time while it collects, and tells no one: a run under it checks part
+        of a claim's facets and can never be complete.
+        """
+        last_failed = self.config.pluginmanager.get_plugin("lfplugin")
+        if (
+            last_failed is not None
+            and getattr(last_failed, "active", False)
+            and getattr(last_failed, "lastfailed", None)
+        ):
+            return "--lf: only the checks that failed last time were collected"
+        return None
+
+    def collection(self) -> dict[str, Any] | None:
+        """The bound checks, those deselected, and what filtered the collection, as plain data; None before it ended."""
         if not self.collected:
             return None
-        return {"bound": sorted(self.bindings), "deselected": sorted(self.deselected)}
+        data: dict[str, Any] = {"bound": sorted(self.bindings), "deselected": sorted(self.deselected)}
+        filtered = self._filtered_at_collection()
+        if filtered:
+            data["filtered"] = filtered
+        return data
 
     # -- running ------------------------------------------------------------
 

@@ -186,9 +186,9 @@ class Writer:
 
     # -- completeness ---------------------------------------------------------
 
-    def _collection(self) -> dict[str, list[str]] | None:
+    def _collection(self) -> dict[str, Any] | None:
         if self.worker_output is not None:
-            collection: dict[str, list[str]] | None = self.worker_output.get("collection")
+            collection: dict[str, Any] | None = self.worker_output.get("collection")
             return collection
         return self.recorder.collection()
 
@@ -206,6 +206,8 @@ class Writer:
             reasons.append("no process reported which checks it collected")
         else:
             deselected = collection["deselected"]
+            if collection.get("filtered"):
+                reasons.append(collection["filtered"])
             if deselected:
                 reasons.append(
                     f"{len(deselected)} of {len(collection['bound'])} checks deselected (-k, -m or another "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Iterable, Sequence, Tuple, Union
+from typing import Callable, Iterable, Sequence, Tuple, Union
 
 from claimcheck.model import (
     AS_WRITTEN,
@@ -146,3 +146,16 @@ def with_facets(
             )
         claims.append(claim)
     return dataclasses.replace(report, claims=tuple(claims))
+
+
+def report_series(
+    environments: Sequence[tuple[str, str]], claims: Callable[[int], Iterable[ClaimSpec]]
+) -> list[tuple[str, RunReport]]:
+    """(path, report) for each (name, version), oldest first, as `merge` takes them; `claims(i)` gives the i-th's.
+
+    Each path is reports/<name>/report.json, where the merge command reads them from.
+    """
+    return [
+        (f"reports/{name}/report.json", make_report(name, version, claims(i)))
+        for i, (name, version) in enumerate(environments)
+    ]

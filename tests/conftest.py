@@ -87,9 +87,12 @@ class ClaimsTree:
     def checks(self, source, name="test_demo.py"):
         (self.root / "claims" / name).write_text(textwrap.dedent(source))
 
-    def run(self, *args, timeout=120, cwd=None):
-        """pytest on the tree in a fresh interpreter: through pytester where the test has one, else a subprocess."""
-        arguments = ["-p", "no:cacheprovider", "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
+    def run(self, *args, timeout=120, cwd=None, cache=False):
+        """pytest on the tree in a fresh interpreter: through pytester where the test has one, else a subprocess.
+
+        Without pytest's cache (which would carry --lf state from run to run) unless `cache` is set."""
+        no_cache = [] if cache else ["-p", "no:cacheprovider"]
+        arguments = [*no_cache, "--claims-reports", str(self.reports), "--claims-profile", "ci", *args]
         if self.pytester is not None and cwd is None:
             return Run(self.pytester.runpytest_subprocess(*arguments, timeout=timeout))
         command = [sys.executable, "-m", "pytest", *arguments]

@@ -181,7 +181,8 @@ def test_change_points_are_recorded_per_facet_with_both_sides(tmp_path):
         "after": "lib-1.0", "at": "lib-2.0", "from": "broken", "to": "holds", "facet": "bool", "in_scope": False,
         "kind": "claim", "from_evidence": "bool: why broken", "to_evidence": "bool: why holds",
     }  # fmt: skip
-    assert "Changes by facet" in matrix_md.render(matrix)
+    text = matrix_md.render(matrix)
+    assert "· facet bool (beyond scope): ❌ broken → ✅ holds — bool: why broken" in text
     assert json.loads(json.dumps(matrix.to_json()))["claims"][0]["facet_changes"]
 
 

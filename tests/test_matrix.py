@@ -31,8 +31,60 @@ def test_merge_orders_by_version_and_names_changes(tmp_path):
     ]
     assert matrix.holding_share == {"lib-2.9": 1.0, "lib-2.10": 0.5, "lib-2.11": 0.5}
     text = matrix_md.render(matrix)
-    assert "| lib-2.9 | lib-2.10 … lib-2.11 |" in text  # identical neighbours collapse
-    assert "[^1]: demo.b on lib-2.10: why broken" in text
+    assert "| holding | 2.9 | 2.10–2.11 |" in text  # identical neighbours collapse, labelled as a range
+    assert "[^1]: demo.b at 2.10: why broken" in text
+
+
+def _history(tmp_path):
+    """demo.b holds in 1.0, breaks in 1.1 and stays broken; demo.c is deprecated throughout; demo.a holds."""
+    import dataclasses
+
+    from claimcheck.model import Replacement
+
+    for version in ("1.0.1", "1.1.0", "1.2.0", "2.0.0"):
+        later = version != "1.0.1"
+        report = make_report(
+            f"lib-{version}+cpu-py3.11",
+            version,
+            [("demo.a", "holds"), ("demo.b", "broken" if later else "holds"), ("demo.c", "deprecated")],
+        )
+        claims = tuple(
+            dataclasses.replace(c, replacement=Replacement("new_b()", "holds", "works", ())) if c.id == "demo.b" else c
+            for c in report.claims
+        )
+        write_report(tmp_path, dataclasses.replace(report, claims=claims))
+    return merge(*load_reports(str(tmp_path)))
+
+
+def test_the_report_opens_with_what_is_wrong_today_and_since_when(tmp_path):
+    text = matrix_md.render(_history(tmp_path))
+    wrong = text.split("## Wrong in torch 2.0", 1)[1].split("## ", 1)[0]
+    lines = [line for line in wrong.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2, wrong  # demo.b and demo.c; demo.a holds
+    assert lines[0].startswith("- ❌ broken since 1.1: `demo.b`") and "**Instead:** `new_b()`" in lines[0]
+    assert lines[1].startswith("- ⚠️ deprecated since 1.0 (the oldest checked): `demo.c`")
+    assert text.index("## Wrong in torch") < text.index("## Changes by release") < text.index("## Grid")
+    # the opening parts are lists: nothing there that GitHub would lay out as a wide table
+    opening = text.split("## Grid", 1)[0]
+    assert not [line for line in opening.splitlines() if line.startswith("|")]
+
+
+def test_changes_by_release_name_each_release_once_with_its_changes(tmp_path):
+    text = matrix_md.render(_history(tmp_path))
+    changes = text.split("## Changes by release", 1)[1].split("## Grid", 1)[0]
+    assert changes.count("### ") == 1 and "### 1.1" in changes  # nothing changed at 1.2 or 2.0
+    assert "Against 1.0: 1 claim(s) and 0 facet(s) changed." in changes
+    assert "- `demo.b`: ✅ holds → ❌ broken — why broken" in changes
+
+
+def test_the_grid_labels_versions_names_builds_once_and_footnotes_only_changes(tmp_path):
+    text = matrix_md.render(_history(tmp_path))
+    grid = text.split("## Grid", 1)[1]
+    assert "| claim | line | quote | 1.0 | 1.1–2.0 |" in grid
+    assert "Builds: 1.0 = 1.0.1+cpu (Python 3.11) · 1.1 = 1.1.0+cpu (Python 3.11)" in grid
+    notes = [line for line in grid.splitlines() if line.startswith("[^")]
+    assert notes == ["[^1]: demo.b at 1.1: why broken"]  # demo.c never changes: no footnote, however deprecated
+    assert len(set(notes)) == len(notes)
 
 
 @pytest.mark.parametrize(

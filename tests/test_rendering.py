@@ -72,11 +72,35 @@ def test_matrix_markdown_escapes_ids_quotes_summaries_and_changes(tmp_path):
     write_report(tmp_path, later)
     text = matrix_md.render(merge(*load_reports(str(tmp_path))))
     assert "<script>" not in _outside_code(text) and "<img" not in text and "](javascript" not in text
-    assert "lib-2.0 (broken → holds)" in text
+    assert "`demo.a`: ❌ broken → ✅ holds" in text
     for row in _table_rows(text):
         unescaped = row.replace("\\|", "")
         assert unescaped.count("|") == row.count("|") - row.count("\\|")
         assert "a \\| b" in row
+
+
+def test_report_md_opens_with_every_claim_to_act_on(tmp_path):
+    import dataclasses
+
+    from claimcheck.model import Replacement
+
+    report = make_report(
+        "lib-1.0",
+        "1.0",
+        [("demo.a", "holds"), ("demo.b", "broken"), ("demo.c", "deprecated"), ("demo.d", "not-run")],
+    )
+    claims = tuple(
+        dataclasses.replace(c, replacement=Replacement("new_b()", "holds", "works", ())) if c.id == "demo.b" else c
+        for c in report.claims
+    )
+    text = report_md.render(dataclasses.replace(report, claims=claims))
+    glance = text.split("## At a glance", 1)[1].split("## ", 1)[0]
+    items = [line for line in glance.splitlines() if line.startswith("- ")]
+    assert [i.split("`")[1] for i in items] == ["demo.b", "demo.c"]  # broken first; holds and not-run are not listed
+    assert "**Instead:** `new_b()`" in items[0] and "why broken" in items[0]
+    assert text.index("## At a glance") < text.index("## Environment")
+    environment = text.split("## Environment", 1)[1].splitlines()
+    assert environment[2] == "| environment | lib-1.0 |"  # the table's header row says something
 
 
 def test_render_rewrites_both_markdown_files_or_neither(tmp_path, monkeypatch, capsys):

@@ -31,7 +31,7 @@ class Build:
 
     def spelled(self) -> str:
         """As a reader would ask for it: `2.6.0+cu124 (Python 3.11)`."""
-        text = self.version + (f"+{self.tag}" if self.tag else "")
+        text = self.version + (f"+{self.tag}" if self.tag and "+" not in self.version else "")
         return text + (f" (Python {self.python})" if self.python else "")
 
 

@@ -1,87 +1,224 @@
-"""The compatibility matrix as Markdown: one verdict mark per cell, evidence as footnotes."""
+"""The compatibility report as Markdown: what is wrong in the newest torch and since when, what each release
+changed, then the grid (claims down, version ranges across).
+
+The opening parts are lists, not tables, so that they read at GitHub's width
+without scrolling sideways. The grid's columns are labelled by version
+(render.labels); the builds are named once, in a legend line. A footnote
+marks only a cell where the verdict changed from the column before, and one
+text is one footnote however often it recurs.
+"""
 
 from __future__ import annotations
 
-from ..model import Matrix
-from ..verdicts import HOLDS, MARKS
-from .text import cell_code, escape, link
+from typing import Sequence
+
+from ..model import Change, Matrix, MatrixRow
+from ..verdicts import HOLDS, MARKS, NEEDS_ATTENTION
+from . import labels as naming
+from .text import cell_code, escape, inline_code, link
+
+#: Longest evidence text in a list line; the full text is in that version's report.
+SHORT = 200
 
 
 def render(matrix: Matrix) -> str:
-    groups = matrix.column_groups()
-    heads = [g[0] if len(g) == 1 else f"{g[0]} … {g[-1]}" for g in groups]
+    names = naming.version_labels(matrix)
+    newest = matrix.columns[-1] if matrix.columns else None
     out = [
-        "# Compatibility of the cheatsheet's claims across environments",
+        "# The cheatsheet's claims across torch releases",
         "",
-        f"Merged from {len(matrix.columns)} run reports (generated {escape(matrix.generated)}). A column stands for consecutive environments with "
-        "identical verdicts.",
+        f"Merged from {len(matrix.columns)} run reports, torch {_span(matrix, names)} "
+        f"(generated {escape(matrix.generated)}). Each run's own report is in its folder beside this file.",
         "",
     ]
     if matrix.skipped:
         out += ["Skipped (unreadable): " + "; ".join(escape(s.reason) for s in matrix.skipped), ""]
-    out += [
+    if newest is not None:
+        out += _wrong_in(matrix, newest, names)
+        out += _changes_by_release(matrix, names)
+    out += _grid(matrix, names)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _span(matrix: Matrix, names: dict[str, str]) -> str:
+    if not matrix.columns:
+        return "(none)"
+    return naming.range_label(list(matrix.columns), names)
+
+
+def _short(text: str, limit: int = SHORT) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _since(row: MatrixRow, env: str, columns: Sequence[str], names: dict[str, str]) -> str:
+    """The first version of the unbroken run of `env`'s verdict that ends at `env` (gaps skipped)."""
+    verdict = row.cells[env].verdict
+    start = env
+    for earlier in reversed(columns[: columns.index(env)]):
+        cell = row.cells.get(earlier)
+        if cell is None:
+            continue
+        if cell.verdict != verdict:
+            break
+        start = earlier
+    checked = [c for c in columns if c in row.cells]
+    label = names.get(start, start)
+    return f"{label} (the oldest checked)" if start == checked[0] else label
+
+
+def _wrong_in(matrix: Matrix, newest: str, names: dict[str, str]) -> list[str]:
+    label = names.get(newest, newest)
+    rows = [r for r in matrix.claims if newest in r.cells and r.cells[newest].verdict in NEEDS_ATTENTION]
+    ours = [r for r in rows if not r.addition]
+    out = [
+        f"## Wrong in torch {escape(label)}",
+        "",
+        f"The cheatsheet's statements that are broken (false as written) or deprecated in torch {escape(label)}, "
+        "the newest release checked; since which release they are so, the evidence, and what to write instead.",
+        "",
+    ]
+    if not ours:
+        out += ["None: every statement checked holds or could not be checked here.", ""]
+    ours.sort(key=lambda r: (NEEDS_ATTENTION.index(r.cells[newest].verdict), r.lines))
+    for row in ours:
+        out.append(_wrong_line(row, newest, matrix.columns, names))
+    additions = [r for r in rows if r.addition]
+    if additions:
+        out += [
+            "",
+            "The suite's own additions (claims the cheatsheet does not make; never counted for or against it): "
+            + "; ".join(f"{cell_code(r.id)} {MARKS[r.cells[newest].verdict]}" for r in additions),
+        ]
+    return [*out, ""]
+
+
+def _wrong_line(row: MatrixRow, newest: str, columns: Sequence[str], names: dict[str, str]) -> str:
+    cell = row.cells[newest]
+    instead = f" **Instead:** {inline_code(row.replacement)}" if row.replacement else ""
+    return (
+        f"- {MARKS[cell.verdict]} {cell.verdict} since {escape(_since(row, newest, columns, names))}: "
+        f"{inline_code(row.id)} ({link('line ' + str(row.lines[0]), row.url)}) {inline_code(_short(row.quote, 90))}"
+        f" — {escape(_short(cell.summary))}{instead}"
+    )
+
+
+def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
+    by_release: dict[str, list[tuple[MatrixRow, Change]]] = {}
+    for row in matrix.claims:
+        for change in (*row.changed, *row.facet_changes):
+            by_release.setdefault(change.at, []).append((row, change))
+    out = [
+        "## Changes by release",
+        "",
+        "What each release changed against the one checked before it: first the claims whose verdict changed, "
+        "then the facets (parts of a claim's domain: a dtype family, a layout, special values). A facet beyond "
+        "the statement's scope is a limit, never the verdict; a *domain* change is torch gaining what a facet "
+        "needs (a dtype, say), not a change of the claim.",
+        "",
+    ]
+    if not by_release:
+        return [*out, "No verdict changed between the releases checked.", ""]
+    for env in matrix.columns:
+        changes = by_release.get(env)
+        if not changes:
+            continue
+        claims = [(r, c) for r, c in changes if c.facet is None]
+        facets = [(r, c) for r, c in changes if c.facet is not None]
+        before = names.get(changes[0][1].after, changes[0][1].after)
+        out += [
+            f"### {escape(names.get(env, env))}",
+            "",
+            f"Against {escape(before)}: {len(claims)} claim(s) and {len(facets)} facet(s) changed.",
+            "",
+        ]
+        for row, change in claims:
+            out.append(
+                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)} — {escape(_short(change.summary))}"
+                + (f" (before: {escape(_short(change.before_summary, 120))})" if change.verdict == HOLDS else "")
+            )
+        for row, change in facets:
+            scope = "in scope" if change.in_scope else "beyond scope"
+            kind = ", a domain change" if change.kind == "domain" else ""
+            evidence = change.before_summary if change.verdict == HOLDS else change.summary
+            out.append(
+                f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
+                f"{_turn(change)} — {escape(_short(evidence, 160))}"
+            )
+        out.append("")
+    return out
+
+
+def _whose(row: MatrixRow) -> str:
+    return " *(the suite's addition)*" if row.addition else ""
+
+
+def _turn(change: Change) -> str:
+    return "{} {} → {} {}".format(
+        MARKS.get(change.before_verdict, "?"), change.before_verdict, MARKS.get(change.verdict, "?"), change.verdict
+    )
+
+
+def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
+    groups = matrix.column_groups()
+    heads = [naming.range_label(g, names) for g in groups]
+    out = [
+        "## Grid",
+        "",
+        "One column per run of neighbouring releases with identical verdicts; a footnote where a verdict "
+        "changed from the column before. " + escape(naming.legend(matrix)) + ".",
+        "",
         "| holding | " + " | ".join(escape(h) for h in heads) + " |",
         "|---|" + "---|" * len(heads),
         "| share of claims that hold | " + " | ".join(_share(matrix.holding_share.get(g[0])) for g in groups) + " |",
         "",
     ]
-    notes: list[str] = []
+    notes: dict[str, int] = {}
     for section in matrix.sections:
         rows = [r for r in matrix.claims if r.section == section]
         if not rows:
             continue
         out += [
-            f"## {escape(section)}",
+            f"### {escape(section)}",
             "",
-            "| claim | line | quote | " + " | ".join(escape(h) for h in heads) + " | changed at |",
-            "|---|---|---|" + "---|" * len(heads) + "---|",
+            "| claim | line | quote | " + " | ".join(escape(h) for h in heads) + " |",
+            "|---|---|---|" + "---|" * len(heads),
         ]
         for row in rows:
-            cells = []
+            cells, last = [], None
             for group in groups:
                 cell = row.cells.get(group[0])
                 if cell is None:
                     cells.append("")
                     continue
                 mark = MARKS[cell.verdict]
-                if cell.verdict != HOLDS:
-                    notes.append(f"{escape(row.id)} on {escape(group[0])}: {escape(cell.summary)}")
-                    mark += f"[^{len(notes)}]"
+                if last is not None and cell.verdict != last:
+                    text = (
+                        f"{escape(row.id)} at {escape(names.get(group[0], group[0]))}: {escape(_short(cell.summary))}"
+                    )
+                    number = notes.setdefault(text, len(notes) + 1)
+                    mark += f"[^{number}]"
+                last = cell.verdict
                 cells.append(mark)
-            changed = ", ".join(
-                f"{escape(c.at)} ({escape(c.before_verdict)} → {escape(c.verdict)})" for c in row.changed
-            )
+            addition = " (the suite's addition)" if row.addition else ""
             out.append(
-                "| {} | {} | {} | {} | {} |".format(
-                    cell_code(row.id) + (" (the suite's addition)" if row.addition else ""),
+                "| {}{} | {} | {} | {} |".format(
+                    cell_code(row.id),
+                    addition,
                     link(str(row.lines[0]), row.url),
-                    cell_code(row.quote),
+                    cell_code(_short(row.quote, 48)),
                     " | ".join(cells),
-                    changed or "—",
                 )
             )
         out.append("")
-    changes = [(row, c) for row in matrix.claims for c in row.facet_changes]
-    if changes:
-        out += [
-            "## Changes by facet",
-            "",
-            "Where a facet's verdict changed between neighbouring environments, with the evidence on both sides. "
-            "A *domain* change is torch gaining (or losing) what the facet needs, a dtype say: not a change of the claim.",
-            "",
-        ]
-        for row, c in changes:
-            scope = "in scope" if c.in_scope else "beyond scope"
-            kind = ", a domain change" if c.kind == "domain" else ""
-            out.append(
-                f"- {cell_code(row.id)} · {escape(c.facet or '')} ({scope}{kind}): {escape(c.after)} → {escape(c.at)}: "
-                f"{escape(c.before_verdict)} → {escape(c.verdict)}. Before: {escape(c.before_summary)}. After: {escape(c.summary)}"
-            )
-        out.append("")
-    out += ["", "---", ""]
-    out += [f"[^{i}]: {note}" for i, note in enumerate(notes, 1)]
-    return "\n".join(out).rstrip() + "\n"
+    if notes:
+        out += ["", "---", ""]
+        out += [f"[^{number}]: {text}" for text, number in notes.items()]
+    return out
 
 
 def _share(value: object) -> str:
     return "—" if value is None else f"{value:.0%}"
+
+
+__all__ = ["render"]

@@ -6,6 +6,7 @@ import re
 from typing import Sequence
 
 from ..model import WHOLE, Check, ClaimResult, RunReport
+from ..verdicts import NEEDS_ATTENTION
 from .text import cell_code, code, escape, inline_code, line_links, link, quantity, summary_line, verdict_cell
 
 
@@ -33,8 +34,9 @@ def _environment(report: RunReport) -> list[str]:
             f"{report.suite.name} {report.suite.version} · registry sha256 {report.suite.registry_sha256[:12]}",
         ),
     ]
-    out = ["| | |", "|---|---|"]
-    out.extend(f"| {k} | {escape(v)} |" for k, v in rows)
+    (first, name), rest = rows[0], rows[1:]
+    out = [f"| {first} | {escape(name)} |", "|---|---|"]
+    out.extend(f"| {k} | {escape(v)} |" for k, v in rest)
     return out
 
 
@@ -147,6 +149,29 @@ def _facets(claim: ClaimResult) -> list[str]:
     return [*out, ""]
 
 
+def _at_a_glance(report: RunReport, url: str) -> list[str]:
+    """Every claim a reader must act on, one line each: what is wrong, where, and what to write instead."""
+    wrong = [c for c in report.claims if c.verdict in NEEDS_ATTENTION]
+    if not wrong:
+        return ["", "## At a glance", "", "No claim is broken or deprecated in this environment."]
+    out = ["", "## At a glance", ""]
+    for c in sorted(wrong, key=lambda c: (c.addition, NEEDS_ATTENTION.index(c.verdict), c.lines)):
+        instead = f" **Instead:** {inline_code(c.replacement.idiom)}" if c.replacement else ""
+        whose = " *(the suite's addition)*" if c.addition else ""
+        out.append(
+            f"- {verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line "
+            f"{line_links(c.lines, url)}){whose}: {inline_code(c.quote)} — "
+            f"{escape(_first_line(c.summary).rstrip('.'))}.{instead}"
+        )
+    return out
+
+
+def _first_line(text: str, limit: int = 240) -> str:
+    """A summary cut for one list line, at a word, marked where cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def render(report: RunReport) -> str:
     document = report.suite.document
     url = document.url
@@ -168,8 +193,9 @@ def render(report: RunReport) -> str:
         f"Checked against {link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. "
         "Written from `report.json` beside this file. A claim's verdict comes from the facets in the "
         "statement's scope; facets beyond it are checked too and listed as its limits.",
-        "",
     ]
+    out.extend(_at_a_glance(report, url))
+    out += ["", "## Environment", ""]
     out.extend(_environment(report))
     for section in report.suite.sections:
         rows = [c for c in claims if c.section == section]

@@ -1,0 +1,141 @@
+"""The plugin behaves as pytest users expect: an entry point that -p no: turns off, inert outside a claims tree,
+--lf and --ff, one claim by id, verdicts in --junitxml, and a console script whose help says what it does."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+
+from conftest import claim_table
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CHECKS = """
+    import warnings
+    import pytest
+
+    @pytest.mark.claim("demo.holds")
+    def test_holds():
+        assert 1 == 1
+
+    @pytest.mark.claim("demo.broken")
+    def test_broken():
+        assert 1 == 2, "one is not two"
+
+    @pytest.mark.claim("demo.old")
+    def test_old():
+        warnings.warn("old_api is deprecated; use new_api", DeprecationWarning)
+
+    @pytest.mark.claim("demo.gpu")
+    def test_gpu():
+        pytest.skip("needs a GPU")
+"""
+
+
+def _tree(tree):
+    tree.registry(*(claim_table(f"demo.{name}") for name in ("holds", "broken", "old", "gpu")))
+    tree.checks(CHECKS)
+    return tree
+
+
+def test_the_plugin_is_a_pytest11_entry_point():
+    from importlib.metadata import entry_points
+
+    found = [e for e in entry_points(group="pytest11") if e.name == "claimcheck"]
+    assert [e.value for e in found] == ["claimcheck.plugin"]
+
+
+def test_it_stays_inert_outside_a_claims_tree(pytester):
+    pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    assert not (pytester.path / "reports").exists()
+    assert "claims:" not in result.stdout.str()
+
+
+def test_no_claimcheck_turns_it_off(tree):
+    _tree(tree)
+    run = tree.run("-p", "no:claimcheck")
+    assert run.returncode == 4  # its options are gone: pytest refuses --claims-reports
+    assert "unrecognized arguments: --claims-reports" in run.output
+    assert not tree.reports.exists()
+
+
+def test_last_failed_reruns_the_broken_check(tree):
+    _tree(tree)
+    first = tree.run(cache=True)
+    assert first.outcomes() == {"passed": 2, "failed": 1, "skipped": 1}
+    again = tree.run("--lf", cache=True)
+    assert again.outcomes() == {"failed": 1}
+    assert "run-last-failure: rerun previous 1 failure" in again.output
+    partial = tree.report("report.partial")  # a subset never stands for a whole run
+    assert partial["run"]["complete"] is False
+    assert "--lf: only the checks that failed last time were collected" in partial["run"]["partial_reason"]
+    first_failures = tree.run("--ff", cache=True)  # runs them all, the failure first: a whole run
+    assert first_failures.outcomes() == {"passed": 2, "failed": 1, "skipped": 1}
+    assert tree.report()["run"]["complete"] is True
+
+
+def test_one_claim_by_id(tree):
+    _tree(tree)
+    run = tree.run("--claims-select", "demo.broken")
+    assert run.outcomes() == {"failed": 1, "deselected": 3}
+    assert [c["id"] for c in tree.report("report.partial")["claims"] if c["verdict"] != "not-run"] == ["demo.broken"]
+    wrong = tree.run("--claims-select", "demo.brokn")
+    assert wrong.returncode == 4
+    assert "--claims-select demo.brokn: no such claim (did you mean 'demo.broken'?)" in wrong.output
+
+
+def test_verdicts_travel_into_junitxml(tree, tmp_path):
+    _tree(tree)
+    xml = tmp_path / "junit.xml"
+    tree.run(f"--junitxml={xml}")
+    cases = {}
+    for case in ElementTree.parse(str(xml)).getroot().iter("testcase"):
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        outcome = next((child.tag for child in case if child.tag in ("failure", "skipped", "error")), "passed")
+        cases[case.get("name")] = (outcome, properties.get("verdict"), properties.get("claim"))
+    assert cases == {
+        "test_holds": ("passed", "holds", "demo.holds"),
+        "test_broken": ("failure", "broken", "demo.broken"),
+        "test_old": ("passed", "deprecated", "demo.old"),
+        "test_gpu": ("skipped", "not-run", "demo.gpu"),
+    }
+    deprecation = [p.get("value") for p in ElementTree.parse(str(xml)).getroot().iter("property")]
+    assert "old_api is deprecated; use new_api" in deprecation
+
+
+def test_the_console_script_says_what_it_does():
+    script = os.path.join(os.path.dirname(sys.executable), "claimcheck")
+    done = subprocess.run([script, "--help"], stdout=subprocess.PIPE, text=True, check=True)
+    assert done.stdout.startswith("usage: claimcheck [-h] command ...")
+    assert "Check the statements of the 2017 PyTorch cheatsheet" in done.stdout
+    listed = [
+        line.split()[0]
+        for line in done.stdout.split("positional arguments:")[1].splitlines()[2:]
+        if line[:4] == "    " and line[4] != " "
+    ]
+    assert len(listed) == len(set(listed)), "each command is listed once"
+    assert done.stdout.count("bisect") == 1
+
+
+def test_every_nox_session_says_what_it_does_in_a_whole_first_line():
+    with open(os.path.join(ROOT, "noxfile.py"), encoding="utf-8") as handle:
+        module = ast.parse(handle.read())
+    sessions = [
+        f
+        for f in module.body
+        if isinstance(f, ast.FunctionDef) and any("session" in ast.unparse(d) for d in f.decorator_list)
+    ]
+    assert len(sessions) >= 10
+    for function in sessions:
+        first = (ast.get_docstring(function) or "").splitlines()[0]
+        assert first.endswith("."), f"nox -l cuts {function.name}'s description: {first!r}"
+
+
+def test_benchmark_folders_are_ignored():
+    with open(os.path.join(ROOT, ".gitignore"), encoding="utf-8") as handle:
+        assert ".benchmarks/" in handle.read().split()

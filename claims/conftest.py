@@ -248,6 +248,13 @@ def _build() -> str:
     return version + ("+cu" + "".join(cuda.split(".")[:2]) if cuda else "+cpu")
 
 
+def _cpu_capability(torch):
+    backend = getattr(getattr(torch, "backends", None), "cpu", None)
+    if backend is not None and hasattr(backend, "get_cpu_capability"):  # torch >= 2.0
+        return str(backend.get_cpu_capability())
+    return os.environ.get("ATEN_CPU_CAPABILITY") or None
+
+
 @pytest.hookimpl
 def pytest_claimcheck_environment(config):
     import torch
@@ -269,5 +276,8 @@ def pytest_claimcheck_environment(config):
             "cudnn": cudnn,
             "cuda_devices": devices,
             "threads": torch.get_num_threads(),
+            # which vectorized CPU kernels torch dispatches to (AVX2, AVX512, ...): elementwise results at
+            # the edges (complex overflow, say) differ between them on one torch
+            "cpu_capability": _cpu_capability(torch),
         },
     }

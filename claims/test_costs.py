@@ -1,7 +1,9 @@
 """What the cheatsheet's statements cost: copies or views, memory and time
 without autograd, DataParallel's overhead, the data loader's batches, moves to
-and from the GPU. Each check asserts the cost property it measures (a view
-takes the same time at any size, a copy grows with it) and records its figures.
+and from the GPU. Each check asserts what decides the claim without a clock
+(a view starts at its source's address, a copy elsewhere; bytes kept for
+backward) and records the timings beside it as figures: how much a view or a
+copy costs here, never a pass or a fail, which a loaded machine would decide.
 """
 
 from __future__ import annotations
@@ -15,9 +17,6 @@ from facets import CONTIGUOUS, NO_CUDA
 from memory import can_measure, network_and_input, saved_bytes
 
 SMALL, LARGE = 10**3, 10**7
-# A view costs the same at any size; a copy of 10^4 times the elements costs
-# about 10^4 times more. Between the two, 30x leaves room for noise both ways.
-NO_COPY_AT_MOST, COPY_AT_LEAST = 30.0, 30.0
 
 
 def _arrays():
@@ -38,10 +37,9 @@ def test_from_numpy_costs_the_same_at_any_size(figures, evidence):
     if ratio is not None:
         copy = figures.median["numpy a.copy(), 10^7 float32"]
         evidence.note(
-            f"from_numpy takes the same time for 10^3 and 10^7 elements (ratio {ratio:.1f}x): no copy; "
-            f"numpy's own copy of the 10^7 takes {seconds(copy)}"
+            f"from_numpy of 10^7 elements takes {ratio:.1f}x the time of 10^3 (the tensor starts at the array's "
+            f"address: no copy); numpy's own copy of the 10^7 takes {seconds(copy)}"
         )
-        assert ratio <= NO_COPY_AT_MOST, f"from_numpy of 10^7 elements took {ratio:.0f}x the time of 10^3: a copy"
 
 
 @pytest.mark.claim("numpy.float_tensor.casts")
@@ -70,13 +68,12 @@ def test_float_tensor_of_an_array_is_a_copy(figures, evidence):
         )
         copy = figures.rate("numpy copy, bytes read per second", "numpy a.copy(), 10^7 float64", large.nbytes)
         evidence.note(
-            "FloatTensor(a) grows with the data: 10^7 float64 in {} ({:.2f} GB/s read), {:.0f}x the time "
+            "FloatTensor(a) copies (the tensor starts elsewhere): 10^7 float64 in {} ({:.2f} GB/s read), {:.0f}x the time "
             "of 10^3, against numpy's own cast of the same bytes at {:.2f} GB/s and copy at {:.2f} GB/s "
             "on this machine".format(
                 seconds(figures.median["torch.FloatTensor(a), 10^7 float64"]), ours, ratio, cast, copy
             )
         )
-        assert ratio >= COPY_AT_LEAST, f"FloatTensor(a) of 10^7 elements took only {ratio:.1f}x the time of 10^3"
 
 
 def _square(n):
@@ -100,10 +97,9 @@ def test_view_costs_the_same_at_any_size(figures, evidence):
             "t.view(-1), 10^7 elements",
         )
         evidence.note(
-            f"view takes the same time for 10^3 and 10^7 elements (ratio {ratio:.1f}x): no copy; making a "
-            f"transposed 10^7 contiguous takes {copy:.0f}x a view"
+            f"view of 10^7 elements takes {ratio:.1f}x the time of 10^3 (it starts at its source's address: no "
+            f"copy); making a transposed 10^7 contiguous takes {copy:.0f}x a view"
         )
-        assert ratio <= NO_COPY_AT_MOST, f"view of 10^7 elements took {ratio:.0f}x the time of 10^3"
 
 
 @pytest.mark.replacement("tensor.view.is_numpy_reshape")
@@ -134,8 +130,6 @@ def test_reshape_copies_only_when_it_must(figures, evidence):
                 ratio, copy, seconds(figures.median["t.t().reshape(-1), transposed, 10^7 elements"])
             )
         )
-        assert ratio <= NO_COPY_AT_MOST
-        assert copy >= COPY_AT_LEAST, f"reshape of a transposed tensor took only {copy:.1f}x a view"
 
 
 @pytest.mark.replacement("inference.volatile_saves_memory")

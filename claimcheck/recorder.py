@@ -174,6 +174,10 @@ class Recorder:
         self._select(config, items)
         yield
         self.collected = True
+        # What is alive now (torch, numpy, Hypothesis, the collected checks) lives
+        # to the end: kept out of the collector's full passes, which the checks'
+        # allocations start hundreds of times and which walked all of it each time.
+        gc.freeze()
 
     def _select(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """--claims-select ID (repeatable): only the checks of those claims (their replacements included) run."""

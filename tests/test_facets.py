@@ -229,13 +229,16 @@ def test_a_version_1_report_is_read_as_one_facet(tmp_path):
 
 
 def test_upgrade_notes_from_the_committed_reports(capsys):
-    """`diff` on the reports this project commits: the facet torch fixed in 2.7.1, with both sides' evidence."""
+    """`diff` on the reports this project commits: float16 kernels torch added on the CPU in 2.1, with both sides'
+    evidence, at claim and facet level."""
     import os
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    assert cli.main(["diff", "2.6.0", "2.7.1", "--reports", os.path.join(root, "reports")]) == 0
+    assert cli.main(["diff", "2.0.1", "2.1.2", "--reports", os.path.join(root, "reports")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("torch 2.6.0+cu124 → 2.7.1+cu126")
-    at = out.index("  facet complex (beyond scope): broken → holds")
-    assert out[at - 1] == "functions.sigmoid: holds at both"
-    assert out[at + 1].startswith("    before: failed (sigmoid-complex)")
+    assert out[0].startswith("torch 2.0.1+cu117 → 2.1.2+cu121")
+    at = out.index("functions.sigmoid: broken → holds")
+    assert out[at + 1].startswith("    before: 2 of 5 checks failed (sigmoid-float16")
+    facet = out.index("  facet float16 (in scope): broken → holds", at)
+    assert out[facet + 1] == """    before: failed (sigmoid-float16): RuntimeError: "sigmoid_cpu" not implemented for 'Half'"""
+    assert out[facet + 2] == "    after:  1 of 1 checks passed"

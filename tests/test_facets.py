@@ -240,5 +240,8 @@ def test_upgrade_notes_from_the_committed_reports(capsys):
     at = out.index("functions.sigmoid: broken → holds")
     assert out[at + 1].startswith("    before: 2 of 5 checks failed (sigmoid-float16")
     facet = out.index("  facet float16 (in scope): broken → holds", at)
-    assert out[facet + 1] == """    before: failed (sigmoid-float16): RuntimeError: "sigmoid_cpu" not implemented for 'Half'"""
+    assert (
+        out[facet + 1]
+        == """    before: failed (sigmoid-float16): RuntimeError: "sigmoid_cpu" not implemented for 'Half'"""
+    )
     assert out[facet + 2] == "    after:  1 of 1 checks passed"

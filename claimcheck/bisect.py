@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Callable, Sequence, Tuple
 
@@ -71,9 +70,7 @@ def facet_key(claim_id: str, facet: str) -> str:
 def check_claim_id(registry: Registry, claim_id: str) -> None:
     """Refuse an id the registry does not know, before anything is installed."""
     if claim_id not in registry:
-        close = difflib.get_close_matches(claim_id, [c.id for c in registry.claims], n=3)
-        hint = " (did you mean {}?)".format(", ".join(f"'{c}'" for c in close)) if close else ""
-        raise BisectError(f"claim '{claim_id}' is not in {registry.path}{hint}")
+        raise BisectError(f"claim '{claim_id}' is not in {registry.path}{registry.did_you_mean(claim_id, n=3)}")
 
 
 def verdicts_on_disk(loaded: Loaded, version: str) -> dict[str, Verdict] | None:

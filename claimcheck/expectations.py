@@ -66,10 +66,7 @@ def load(path: str, registry: Registry | None = None, versions: Sequence[str] = 
         claim_id = key.split(FACET_SEPARATOR, 1)[0]
         label = _label(key)
         if registry is not None and claim_id not in registry:
-            import difflib
-
-            close = difflib.get_close_matches(claim_id, [c.id for c in registry.claims], n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = registry.did_you_mean(claim_id)
             raise ExpectationsError(
                 f"{path}: claim '{claim_id}' is not in {registry.path}{hint}; remove it or fix the id"
             )

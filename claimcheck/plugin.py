@@ -9,7 +9,6 @@ the xdist controller) also gets a `Writer` (claimcheck.writer).
 
 from __future__ import annotations
 
-import difflib
 import os
 import random
 from typing import Any
@@ -103,13 +102,11 @@ def pytest_configure(config: pytest.Config) -> None:
         profile = profiles.choose(config.getoption("claims_profile"))
     except (RegistryError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    wanted = config.getoption("claims_select") or []
-    known = [c.id for c in registry.claims]
-    for claim_id in wanted:
-        if claim_id not in known:
-            close = difflib.get_close_matches(claim_id, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the ids are in {path}"
-            raise pytest.UsageError(f"--claims-select {claim_id}: no such claim ({hint})")
+    for claim_id in config.getoption("claims_select") or []:
+        if claim_id not in registry:
+            raise pytest.UsageError(
+                f"--claims-select {claim_id}: no such claim in {path}{registry.did_you_mean(claim_id)}"
+            )
     limit = config.getoption("claims_memory_limit")
     if limit is not None:
         if limit <= 0:

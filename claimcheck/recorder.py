@@ -9,7 +9,6 @@ pytest's reports (`report.claimcheck`) and, at the end, in the worker's
 from __future__ import annotations
 
 import atexit
-import difflib
 import functools
 import gc
 import json
@@ -123,8 +122,7 @@ class Recorder:
             role, claim_id = ids[0]
             claim = self.registry.get(claim_id)
             if claim is None:
-                close = difflib.get_close_matches(claim_id, [c.id for c in self.registry.claims], n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = self.registry.did_you_mean(claim_id)
                 problems.append(
                     f"{item.nodeid} names unknown claim '{claim_id}'{hint}; add it to {path} or fix the marker"
                 )

@@ -90,6 +90,13 @@ class Registry:
     def __contains__(self, claim_id: str) -> bool:
         return claim_id in self._by_id
 
+    def did_you_mean(self, claim_id: str, n: int = 1) -> str:
+        """ " (did you mean 'x'?)" naming the closest known ids to a mistyped one, or "" when none is close."""
+        import difflib
+
+        close = difflib.get_close_matches(claim_id, list(self._by_id), n=n)
+        return " (did you mean {}?)".format(", ".join(f"'{c}'" for c in close)) if close else ""
+
     def sections(self) -> list[str]:
         """Sections in document order (order of their first claimed line)."""
         first: dict[str, int] = {}

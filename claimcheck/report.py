@@ -99,7 +99,7 @@ def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]], snippet_
         first["role"],
         outcome,
         verdict,
-        sum(p["duration"] for p in phases),
+        round(sum(p["duration"] for p in phases), 4),  # as report.json keeps it: report.md renders the same either way
         error=ErrorInfo(error["type"], error["message"], error.get("call")) if error else None,
         example=example,
         snippet=evidence.snippet(example, error or {}, snippet_imports),

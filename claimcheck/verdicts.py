@@ -21,12 +21,9 @@ VERDICTS = (HOLDS, DEPRECATED, BROKEN, NOT_RUN, ERROR)
 #: Marks used by every rendering.
 MARKS = {HOLDS: "✅", DEPRECATED: "⚠️", BROKEN: "❌", NOT_RUN: "⏭️", ERROR: "💥"}
 
-#: Background colours of the HTML page and the heatmap.
-COLOURS = {HOLDS: "#c8e6c9", DEPRECATED: "#fff3b0", BROKEN: "#ffcdd2", NOT_RUN: "#e0e0e0", ERROR: "#d1c4e9"}
-
-#: Background colours of the HTML page: Paul Tol's "light" scheme, told apart with red-green colour blindness
+#: Background colours of the HTML page and the heatmap: Paul Tol's "light" scheme, told apart with red-green colour blindness
 #: (holds blue, deprecated yellow, broken orange, error pink, not-run grey); each cell also shows its mark.
-SAFE_COLOURS = {HOLDS: "#99ddff", DEPRECATED: "#eedd88", BROKEN: "#ee8866", NOT_RUN: "#dddddd", ERROR: "#ffaabb"}
+COLOURS = {HOLDS: "#99ddff", DEPRECATED: "#eedd88", BROKEN: "#ee8866", NOT_RUN: "#dddddd", ERROR: "#ffaabb"}
 
 #: What each verdict tells a reader of the corrected document, where a claim does not hold.
 ADVICE = {

@@ -134,3 +134,18 @@ def test_a_damaged_report_is_named_with_its_field(tmp_path, capsys, command):
     err = capsys.readouterr().err
     assert f"{target}: field run.complete: 'yes' is not of type 'boolean'" in err
     assert "Traceback" not in err
+
+
+def test_a_check_keeps_its_duration_as_report_json_does():
+    """So that report.md written by a run and `claimcheck render` of its report.json agree byte for byte:
+    0.014951 s would read 0.01 s from the run and 0.02 s (0.015) from the JSON otherwise."""
+    from claimcheck.model import Check
+    from claimcheck.report import check_from_phases
+
+    phase = {"claim": "demo.a", "role": "as-written", "facet": "all", "outcome": "passed", "warnings": []}
+    check = check_from_phases(
+        "t::a", [dict(phase, when="setup", duration=0.0), dict(phase, when="call", duration=0.014951)]
+    )
+    again = Check.from_json(check.to_json(), "demo.a")
+    assert check.duration_s == again.duration_s == 0.015
+    assert f"{check.duration_s:.2f}" == f"{again.duration_s:.2f}"

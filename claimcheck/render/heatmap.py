@@ -1,7 +1,7 @@
 """The compatibility matrix as a heatmap PNG (claims down, torch versions across) for the README.
 
 Readable without colour: each cell carries its verdict's mark, broken cells
-are also hatched, and the palette (verdicts.SAFE_COLOURS, Paul Tol's "light"
+are also hatched, and the palette (verdicts.COLOURS, Paul Tol's "light"
 scheme, the HTML page's too) keeps holds, broken and not-run apart with
 red-green colour blindness. Columns are labelled by version
 (render.labels), sections by bands at the left.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from ..model import Matrix
-from ..verdicts import BROKEN, DEPRECATED, ERROR, HOLDS, NOT_RUN, SAFE_COLOURS, VERDICTS
+from ..verdicts import BROKEN, COLOURS, DEPRECATED, ERROR, HOLDS, NOT_RUN, VERDICTS
 from . import labels as naming
 
 #: Marks drawn in the cells (DejaVu Sans has them; the emoji of the other renderings it has not).
@@ -51,7 +51,7 @@ def render(matrix: Matrix) -> bytes:
                     (x - 0.5, y - 0.5),
                     1,
                     1,
-                    facecolor=SAFE_COLOURS[cell.verdict],
+                    facecolor=COLOURS[cell.verdict],
                     edgecolor="#7a4030" if cell.verdict in HATCH else "white",
                     hatch=HATCH.get(cell.verdict),
                     linewidth=0.5,
@@ -70,7 +70,7 @@ def render(matrix: Matrix) -> bytes:
         side.set_visible(False)
     axes.legend(
         handles=[
-            Patch(facecolor=SAFE_COLOURS[v], edgecolor="#555555", hatch=HATCH.get(v), label=f"{GLYPHS[v]} {v}")
+            Patch(facecolor=COLOURS[v], edgecolor="#555555", hatch=HATCH.get(v), label=f"{GLYPHS[v]} {v}")
             for v in VERDICTS
         ],
         loc="upper center",

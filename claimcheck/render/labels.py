@@ -10,6 +10,7 @@ version was (its wheel tag and Python) is said once, in one legend line.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -57,18 +58,14 @@ def _series(version: str) -> str:
 def version_labels(matrix: Matrix) -> dict[str, str]:
     """{environment: label}: the release series ("2.6") where it names one column, else the full version."""
     found = builds(matrix)
-    counts: dict[str, int] = {}
-    for build in found:
-        counts[_series(build.version)] = counts.get(_series(build.version), 0) + 1
+    series = Counter(_series(b.version) for b in found)
+    versions = Counter(b.version for b in found)
     labels = {}
     for build in found:
-        series = _series(build.version)
-        label = series if counts[series] == 1 else build.version
-        if sum(1 for b in found if b.version == build.version) > 1:  # the same version twice: say the build
-            label = (
-                build.version + (f"+{build.tag}" if build.tag else "") + (f" py{build.python}" if build.python else "")
-            )
-        labels[build.environment] = label
+        if versions[build.version] > 1:  # the same version twice: say the build
+            labels[build.environment] = build.spelled()
+        else:
+            labels[build.environment] = _series(build.version) if series[_series(build.version)] == 1 else build.version
     return labels
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..model import Matrix, MatrixRow
-from ..verdicts import BROKEN, DEPRECATED, MARKS, SAFE_COLOURS, VERDICTS
+from ..verdicts import BROKEN, COLOURS, DEPRECATED, MARKS, VERDICTS
 from .labels import Build, builds, legend, range_label, version_labels
 from .text import safe_url
 
@@ -154,7 +154,7 @@ def render(matrix: Matrix) -> str:
             legend=legend(matrix),
             data=data,
             verdicts=VERDICTS,
-            colours=SAFE_COLOURS,
+            colours=COLOURS,
             marks=MARKS,
         )
     )

@@ -15,7 +15,7 @@ from typing import Sequence
 from ..model import Change, Matrix, MatrixRow
 from ..verdicts import HOLDS, MARKS, NEEDS_ATTENTION
 from . import labels as naming
-from .text import cell_code, escape, inline_code, link
+from .text import cell_code, escape, inline_code, link, shorten
 
 #: Longest evidence text in a list line; the full text is in that version's report.
 SHORT = 200
@@ -44,11 +44,6 @@ def _span(matrix: Matrix, names: dict[str, str]) -> str:
     if not matrix.columns:
         return "(none)"
     return naming.range_label(list(matrix.columns), names)
-
-
-def _short(text: str, limit: int = SHORT) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _since(row: MatrixRow, env: str, columns: Sequence[str], names: dict[str, str]) -> str:
@@ -98,8 +93,8 @@ def _wrong_line(row: MatrixRow, newest: str, columns: Sequence[str], names: dict
     instead = f" **Instead:** {inline_code(row.replacement)}" if row.replacement else ""
     return (
         f"- {MARKS[cell.verdict]} {cell.verdict} since {escape(_since(row, newest, columns, names))}: "
-        f"{inline_code(row.id)} ({link('line ' + str(row.lines[0]), row.url)}) {inline_code(_short(row.quote, 90))}"
-        f" — {escape(_short(cell.summary))}{instead}"
+        f"{inline_code(row.id)} ({link('line ' + str(row.lines[0]), row.url)}) {inline_code(shorten(row.quote, 90))}"
+        f" — {escape(shorten(cell.summary, SHORT))}{instead}"
     )
 
 
@@ -134,8 +129,8 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
         ]
         for row, change in claims:
             out.append(
-                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)} — {escape(_short(change.summary))}"
-                + (f" (before: {escape(_short(change.before_summary, 120))})" if change.verdict == HOLDS else "")
+                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)} — {escape(shorten(change.summary, SHORT))}"
+                + (f" (before: {escape(shorten(change.before_summary, 120))})" if change.verdict == HOLDS else "")
             )
         for row, change in facets:
             scope = "in scope" if change.in_scope else "beyond scope"
@@ -143,7 +138,7 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             evidence = change.before_summary if change.verdict == HOLDS else change.summary
             out.append(
                 f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
-                f"{_turn(change)} — {escape(_short(evidence, 160))}"
+                f"{_turn(change)} — {escape(shorten(evidence, 160))}"
             )
         out.append("")
     return out
@@ -193,9 +188,7 @@ def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
                     continue
                 mark = MARKS[cell.verdict]
                 if last is not None and cell.verdict != last:
-                    text = (
-                        f"{escape(row.id)} at {escape(names.get(group[0], group[0]))}: {escape(_short(cell.summary))}"
-                    )
+                    text = f"{escape(row.id)} at {escape(names.get(group[0], group[0]))}: {escape(shorten(cell.summary, SHORT))}"
                     number = notes.setdefault(text, len(notes) + 1)
                     mark += f"[^{number}]"
                 last = cell.verdict
@@ -206,7 +199,7 @@ def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
                     cell_code(row.id),
                     addition,
                     link(str(row.lines[0]), row.url),
-                    cell_code(_short(row.quote, 48)),
+                    cell_code(shorten(row.quote, 48)),
                     " | ".join(cells),
                 )
             )

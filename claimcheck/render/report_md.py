@@ -7,7 +7,7 @@ from typing import Sequence
 
 from ..model import WHOLE, Check, ClaimResult, RunReport
 from ..verdicts import NEEDS_ATTENTION
-from .text import cell_code, code, escape, inline_code, line_links, link, quantity, summary_line, verdict_cell
+from .text import cell_code, code, escape, inline_code, line_links, link, quantity, shorten, summary_line, verdict_cell
 
 
 def _environment(report: RunReport) -> list[str]:
@@ -161,15 +161,9 @@ def _at_a_glance(report: RunReport, url: str) -> list[str]:
         out.append(
             f"- {verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line "
             f"{line_links(c.lines, url)}){whose}: {inline_code(c.quote)} — "
-            f"{escape(_first_line(c.summary).rstrip('.'))}.{instead}"
+            f"{escape(shorten(c.summary, 240).rstrip('.'))}.{instead}"
         )
     return out
-
-
-def _first_line(text: str, limit: int = 240) -> str:
-    """A summary cut for one list line, at a word, marked where cut."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def render(report: RunReport) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "link",
     "quantity",
     "safe_url",
+    "shorten",
     "summary_line",
     "verdict_cell",
 ]
@@ -30,6 +31,12 @@ def escape(text: object) -> str:
     value = str(text).replace("&", "&amp;")
     value = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", value)
     return " ".join(value.split())
+
+
+def shorten(text: object, limit: int) -> str:
+    """Text on one line, cut at a word to at most `limit` characters and marked where cut."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def code(text: str, language: str = "") -> str:

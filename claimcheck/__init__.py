@@ -13,6 +13,8 @@ else from this package:
 
 - `finding(call)`: a block whose exception is the subject's refusal (the claim breaks), not a bug of the check;
 - `ClaimBroken`: raised by a check that saw the subject fail elsewhere (in a subprocess, say);
+- `Counterexample`: a wrong answer, with one plain sentence and a script that reproduces it;
+- `load_registry(path)`: the claim registry, for checks that read what a claim says it is compared with;
 - `Evidence`: the type of the `evidence` fixture (notes and measured figures);
 - `quantity(value, unit)`: a figure written as reports write it (times in s, ms, µs or ns);
 - `warm_interpreter(preload)`, `Finished`: scripts run in fresh processes forked from one interpreter that
@@ -23,15 +25,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from .finding import ClaimBroken, finding
+from .finding import ClaimBroken, Counterexample, finding
 
 __version__ = "0.1.0"
 
-__all__ = ["ClaimBroken", "Evidence", "Finished", "__version__", "finding", "quantity", "warm_interpreter"]
+__all__ = [
+    "ClaimBroken",
+    "Counterexample",
+    "Evidence",
+    "Finished",
+    "__version__",
+    "finding",
+    "load_registry",
+    "quantity",
+    "warm_interpreter",
+]
 
 _LAZY = {
     "Evidence": ("recorder", "Evidence"),  # imports pytest: only when a check asks
     "quantity": ("render.text", "quantity"),
+    "load_registry": ("registry", "load_registry"),
     "warm_interpreter": ("warm", "shared"),
     "Finished": ("warm", "Finished"),
 }

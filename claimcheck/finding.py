@@ -32,11 +32,26 @@ class ClaimBroken(AssertionError):
     it directly with the type name and message it saw.
     """
 
-    def __init__(self, call: str, cause_type: str, cause_message: str) -> None:
+    def __init__(self, call: str, cause_type: str, cause_message: str, reproduction: str | None = None) -> None:
         self.call = call
         self.cause_type = cause_type
         self.cause_message = cause_message.strip()
+        #: a complete script that reproduces the refusal, ending with `call  # raises ...`, where the check built one
+        self.reproduction = reproduction
         super().__init__(f"{call} raised {self.cause_type}: {self.cause_message}")
+
+
+class Counterexample(AssertionError):
+    """The subject gave a wrong answer: one plain sentence, and a script that reproduces it.
+
+    `reproduction` runs as pasted in a fresh interpreter and ends with the expression
+    that shows the wrong value, followed by `  # -> <what it evaluates to>`.
+    """
+
+    def __init__(self, sentence: str, reproduction: str, detail: str = "") -> None:
+        self.sentence = sentence
+        self.reproduction = reproduction
+        super().__init__(sentence + ("\n" + detail if detail else ""))
 
 
 def statement_path(pid: int) -> str | None:

@@ -18,9 +18,15 @@ ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
 CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording", "scope")
 OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note")
-#: Fields that are not strings: `addition = true` (the cheatsheet never says it) and
-#: `beyond = {"<facet>" = "<why it is outside the statement's scope>"}`.
-OTHER_CLAIM_FIELDS = ("addition", "beyond")
+#: Fields that are not strings: `addition = true` (the cheatsheet never says it),
+#: `beyond = {"<facet>" = "<why it is outside the statement's scope>"}`, and
+#: `reference`, what a check compares the subject with (see REFERENCE_FIELDS).
+OTHER_CLAIM_FIELDS = ("addition", "beyond", "reference")
+#: The `reference` table: the result type the statement implies (`result_dtype`, a rule the
+#: claims tree names) with its `source` (the documented rule it comes from), optional
+#: per-facet rules (`facets = {"<facet>" = "<rule>"}`), and `both_refuse = true` where the
+#: wording says the subject refuses what the reference refuses.
+REFERENCE_FIELDS = ("result_dtype", "source", "facets", "both_refuse")
 DOCUMENT_FIELDS = ("title", "url", "commit", "sha256", "lines")
 
 
@@ -42,6 +48,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """What the subject's result is compared with: the result type the statement implies, and its source."""
+
+    result_dtype: str
+    source: str
+    facets: tuple[tuple[str, str], ...] = ()
+    both_refuse: bool = False
+
+    def rule(self, facet: str) -> str:
+        """The result-type rule of one facet (the claim's, unless the registry names one for the facet)."""
+        return dict(self.facets).get(facet, self.result_dtype)
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     section: str
@@ -57,6 +77,8 @@ class Claim:
     addition: bool = False
     #: facets checked but outside the statement's scope, each with the reason: (facet, why)
     beyond: tuple[tuple[str, str], ...] = ()
+    #: what a check compares with: result_dtype, source, facets ((facet, rule), ...), both_refuse
+    reference: Reference | None = None
 
     @property
     def first_line(self) -> int:
@@ -199,7 +221,32 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         table["scope"],
         addition,
         tuple(beyond.items()),
+        _load_reference(path, where, table.get("reference")),
     )
+
+
+def _load_reference(path: str, where: str, table) -> Reference | None:
+    if table is None:
+        return None
+    example = 'for example reference = {result_dtype = "same", source = "numpy\'s rule: ..."}'
+    if not isinstance(table, dict):
+        raise _fail(path, where, "field 'reference' must be a table", example)
+    unknown = sorted(set(table) - set(REFERENCE_FIELDS))
+    if unknown:
+        raise _fail(
+            path, where, "field 'reference' has unknown key(s) {}".format(", ".join(unknown)),
+            "allowed: {}".format(", ".join(REFERENCE_FIELDS)),
+        )  # fmt: skip
+    for name in ("result_dtype", "source"):
+        if not isinstance(table.get(name), str) or not table[name].strip():
+            raise _fail(path, where, f"field 'reference' needs a non-empty string '{name}'", example)
+    facets = table.get("facets", {})
+    if not isinstance(facets, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in facets.items()):
+        raise _fail(path, where, "'reference.facets' must map facet names to result-type rules")
+    both = table.get("both_refuse", False)
+    if not isinstance(both, bool):
+        raise _fail(path, where, f"'reference.both_refuse' must be true or false, got {both!r}")
+    return Reference(table["result_dtype"], table["source"], tuple(facets.items()), both)
 
 
 def load_registry(path: str) -> Registry:

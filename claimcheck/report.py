@@ -102,7 +102,8 @@ def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]], snippet_
         round(sum(p["duration"] for p in phases), 4),  # as report.json keeps it: report.md renders the same either way
         error=ErrorInfo(error["type"], error["message"], error.get("call")) if error else None,
         example=example,
-        snippet=evidence.snippet(example, error or {}, snippet_imports),
+        # a check that built its own reproduction knows its inputs better than Hypothesis's printout does
+        snippet=(error or {}).get("reproduction") or evidence.snippet(example, error or {}, snippet_imports),
         skip_reason=next((p["skip_reason"] for p in phases if p.get("skip_reason")), None),
         deprecations=deprecations,
         warnings=others,

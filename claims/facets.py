@@ -51,6 +51,13 @@ DIVISION_BY_ZERO = "division by zero"
 EMPTY = "empty and 0-d"
 ZERO_D = "0-d"
 
+# combinations that matter, each a facet of its own (a dtype with a kind of value)
+FLOAT16_SPECIAL = "float16 signed zero, nan, inf"
+COMPLEX_SPECIAL = "complex nan, inf"
+INTEGER_DIVISION_BY_ZERO = "integer division by zero"
+#: zero-size tensors only (where 0-d is a facet apart)
+EMPTY_ONLY = "empty"
+
 # autograd
 REQUIRES_GRAD = "requires grad"
 NO_GRAD = "no grad"
@@ -73,6 +80,32 @@ DTYPE_FAMILIES = {
     FLOAT: ("float32", "float64"),
     COMPLEX: ("complex64", "complex128"),
 }
+
+
+#: The dimensions of a claim's ordinary input (contiguous, finite, non-empty, of the default float
+#: family) that each facet varies; a facet varies its own and keeps the others ordinary. A
+#: combination facet varies two at once, named in its name.
+ORDINARY = {"dtype": FLOAT, "layout": CONTIGUOUS, "values": FINITE, "shape": "non-empty"}
+VARIES: dict = {family: {"dtype": family} for family in (BOOL, SIGNED, UINT8, WIDE_UNSIGNED, FLOAT16, FLOAT, COMPLEX)}
+VARIES.update(
+    {
+        SPECIAL: {"values": SPECIAL},
+        DIVISION_BY_ZERO: {"values": DIVISION_BY_ZERO},
+        STRIDED: {"layout": STRIDED},
+        NEGATIVE_STRIDES: {"layout": NEGATIVE_STRIDES},
+        EMPTY: {"shape": EMPTY},
+        EMPTY_ONLY: {"shape": EMPTY_ONLY},
+        ZERO_D: {"shape": ZERO_D},
+        FLOAT16_SPECIAL: {"dtype": FLOAT16, "values": SPECIAL},
+        COMPLEX_SPECIAL: {"dtype": COMPLEX, "values": SPECIAL},
+        INTEGER_DIVISION_BY_ZERO: {"dtype": SIGNED, "values": DIVISION_BY_ZERO},
+    }
+)
+
+
+def dimensions(facet: str) -> dict:
+    """The input a facet's checks draw: the ordinary one, with the facet's own dimensions changed."""
+    return {**ORDINARY, **VARIES.get(facet, {})}
 
 
 def family_of(dtype: np.dtype) -> str:

@@ -8,44 +8,61 @@ import pytest
 import seeding
 import torch
 from closeness import assert_close
-from facets import BOOL, COMPLEX, FLOAT, FLOAT16, SIGNED, UINT8
+from facets import BOOL, COMPLEX, EMPTY, FLOAT, FLOAT16, SIGNED, UINT8
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from layouts import arrays, tensor_copy
-from oracle import FULL_DTYPES, compare
+from layouts import Layout, TensorCase, arrays, empty_shapes
+from oracle import FULL_DTYPES, UNBUILDABLE, compare
 
 from claimcheck import finding
 
-SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)
+#: the ordinary input: tensors with elements; empty and 0-d ones are a facet of their own (facets.EMPTY)
+SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)
+FACETS = (BOOL, SIGNED, UINT8, FLOAT16, FLOAT, COMPLEX, EMPTY)
 
 
 def _family_params():
-    """One check per dtype family this torch computes with (a family it lacks: not in its domain); a list,
-    as parametrize wants."""
+    """One check per dtype family, each on tensors with elements, and one for empty and 0-d tensors of the
+    ordinary dtypes (a family the builder cannot make on this torch: not in its domain); a list, as parametrize wants."""
     params = []
-    for family in (BOOL, SIGNED, UINT8, FLOAT16, FLOAT, COMPLEX):
+    for facet in FACETS:
+        family = facets.dimensions(facet)["dtype"]
         missing = (
             None
             if facets.members(family, FULL_DTYPES)
-            else "this torch computes with no {} tensors".format(" or ".join(facets.DTYPE_FAMILIES[family]))
+            else "; ".join(UNBUILDABLE.get(n) or f"no {n}" for n in facets.DTYPE_FAMILIES[family])
         )
-        params.append(facets.param(family, facet=family, outside=missing))
+        params.append(facets.param(facet, facet=facet, outside=missing))
     return params
 
 
+def _stack(seq, dim):
+    return np.stack(seq, axis=dim)
+
+
+_stack.__name__ = "stack"
+
+
 @pytest.mark.claim("sequence.stack_dim1")
-@pytest.mark.parametrize("family", _family_params())
+@pytest.mark.parametrize("facet", _family_params())
 @given(data=st.data())
-def test_stack_matches_numpy(family, data, evidence):
+def test_stack_matches_numpy(facet, data, evidence):
+    family = facets.dimensions(facet)["dtype"]
     dtype = data.draw(st.sampled_from(facets.members(family, FULL_DTYPES)), label="dtype")
-    shape = data.draw(SHAPES, label="shape")
-    count = data.draw(st.integers(0, 4), label="count")
-    seq = [data.draw(arrays(dtype, shape), label=f"a{i}") for i in range(count)]
-    dim = data.draw(st.sampled_from([1, -1, 0] if len(shape) else [0, -1, 1]), label="dim")
-    tensors = [tensor_copy(a) for a in seq]
+    shape = data.draw(empty_shapes(max_dims=3) if facet == EMPTY else SHAPES, label="shape")
+    count = data.draw(st.integers(1, 4), label="count")
+    seq = [TensorCase(data.draw(arrays(dtype, shape, finite=True), label=f"a{i}"), Layout([])) for i in range(count)]
+    dim = data.draw(st.sampled_from([1, -1, 0] if len(shape) else [0, -1]), label="dim")
     compare(
-        lambda: torch.stack(tensors, dim=dim), lambda: np.stack(seq, axis=dim), f"torch.stack(seq, dim={dim})", evidence
+        f"torch.stack(seq, dim={dim})",
+        lambda seq: torch.stack(seq, dim=dim),
+        lambda seq: _stack(seq, dim),
+        {"seq": seq},
+        claim="sequence.stack_dim1",
+        facet=facet,
+        evidence=evidence,
+        signed_zero=True,  # stack moves values: every bit, the sign of zero included, must arrive
     )
 
 

@@ -25,9 +25,10 @@ speed    time a claims run against `python -c "import <subject>"` in the same
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
-from typing import Any
+from typing import Any, Sequence
 
 from .atomic import write_all_atomically, write_atomically
 from .expectations import Expectations
@@ -35,6 +36,8 @@ from .matrix import Loaded
 from .model import RunReport, Skipped
 from .reading import ReportError, read_report
 from .render.text import summary_line
+from .variants import Variant
+from .variants import parse as parse_variant
 from .verdicts import ERROR, NEEDS_ATTENTION
 
 
@@ -108,9 +111,27 @@ def _gate(expectations: Expectations, expectations_path: str, report: RunReport)
     return 0
 
 
-def run(pytest_args: list[str], expectations: str | None = None, benchmarks_json: bool = False) -> int:
+def run(
+    pytest_args: list[str],
+    expectations: str | None = None,
+    benchmarks_json: bool = False,
+    variants: Sequence[str] = (),
+    variant_checks: Sequence[str] = (),
+    variant_args: Sequence[str] = (),
+) -> int:
+    try:
+        parsed = [parse_variant(v) for v in variants]
+    except ValueError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    if parsed and not variant_checks:
+        print("claimcheck: --variant needs --variant-checks PATH (the checks to run again)", file=sys.stderr)
+        return 2
     if not benchmarks_json:
-        return _run(pytest_args, expectations)[0]
+        status, report, path = _run(pytest_args, expectations)
+        if parsed and report is not None and path is not None:
+            _run_variants(report, path, parsed, variant_checks, variant_args)
+        return status
     # pytest-benchmark's JSON goes beside the report once the run is complete, never half-written
     import tempfile
 
@@ -124,7 +145,47 @@ def run(pytest_args: list[str], expectations: str | None = None, benchmarks_json
             print(f"benchmarks: {os.path.relpath(target)}")
         else:
             print("claimcheck: no complete run, so no benchmarks.json was written", file=sys.stderr)
+        if parsed and report is not None and report_path is not None:
+            _run_variants(report, report_path, parsed, variant_checks, variant_args)
         return status
+
+
+def _run_variants(
+    report: RunReport, path: str, variants: Sequence[Variant], checks: Sequence[str], pytest_args: Sequence[str]
+) -> None:
+    """Run `checks` again under each variant and rewrite the report with every facet's verdicts side by side."""
+    from . import variants as variation
+    from .render import cheatsheet_md, report_md
+    from .report import dumps
+    from .writer import report_files
+
+    if not report.run.complete:
+        print("claimcheck: the run is partial, so no variant ran", file=sys.stderr)
+        return
+    report = dataclasses.replace(
+        report, run=dataclasses.replace(report.run, main_setting=variation.main_setting(variants))
+    )
+    for variant in variants:
+        print(f"variant {variant.name} ({variant.setting}): running {' '.join(checks)} again")
+        other, problem = variation.run(variant, checks, pytest_args)
+        if other is None:
+            print(f"claimcheck: variant {variant.name}: {problem}; the report keeps the main run only", file=sys.stderr)
+            continue
+        report = variation.attach(report, f"main run ({report.run.main_setting})", variant, other)
+    differ = [(c.id, f) for c in report.claims for f in c.facets if variation.differing(f)]
+    for claim_id, facet in differ:
+        runs = "; ".join(f"{v.name}: {v.verdict}" for v in facet.variants)
+        print(f"  differs by variant: {claim_id} [{facet.name}]: {runs}")
+    if not differ:
+        print("variants: every facet they ran has the main run's verdict")
+    names = report_files(os.path.dirname(path), partial=False)
+    write_all_atomically(
+        {
+            names["json"]: dumps(report),
+            names["md"]: report_md.render(report),
+            names["cheatsheet"]: cheatsheet_md.render(report),
+        }
+    )
 
 
 def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunReport | None, str | None]:
@@ -466,6 +527,17 @@ def _parser() -> argparse.ArgumentParser:
     running.add_argument(
         "--full-benchmarks", action="store_true", help="with --standard: pytest-benchmark's own rounds, not quick mode"
     )
+    running.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:VAR[=VALUE]",
+        help="after a complete run, run --variant-checks again with VAR set to VALUE (or unset) and report each "
+        "facet's verdict in both runs, e.g. 'best CPU kernel:ATEN_CPU_CAPABILITY' (repeatable)",
+    )
+    running.add_argument(
+        "--variant-checks", action="append", default=[], metavar="PATH", help="the checks each --variant runs again"
+    )
     running.add_argument("pytest_args", nargs=argparse.REMAINDER)
     expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
     expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
@@ -512,7 +584,12 @@ def main(argv: list[str] | None = None) -> int:
         args.pytest_args = [*unknown, *args.pytest_args]
     if args.command == "run":
         pytest_args = _standard(args)
-        return 2 if pytest_args is None else run(pytest_args, args.expectations, args.benchmarks_json)
+        if pytest_args is None:
+            return 2
+        from .runargs import standard_args
+
+        again = standard_args(os.environ, parallel=not args.serial) if args.standard else []
+        return run(pytest_args, args.expectations, args.benchmarks_json, args.variant, args.variant_checks, again)
     if args.command == "expect":
         return expect(args.file, args.reports, args.update)
     if args.command == "merge":

@@ -45,7 +45,7 @@ def diff(before: RunReport, after: RunReport) -> list[str]:
                 continue
             changed_facets += 1
             scope = "in scope" if facet.in_scope else "beyond scope"
-            kind = ", domain" if facet.domain or was.domain else ""
+            kind = ", domain" if facet.domain or was.domain else ", coverage" if facet.coverage or was.coverage else ""
             if not lines:
                 lines.append(f"{claim.id}: {claim.verdict} at both")
             lines += [

@@ -106,6 +106,8 @@ def _changes(envs: Sequence[str], seen: Mapping[str, Any], facet: str | None = N
             kind = "claim"
             if facet is not None and (result.domain or previous[1].domain):
                 kind = "domain"
+            elif facet is not None and (getattr(result, "coverage", False) or getattr(previous[1], "coverage", False)):
+                kind = "coverage"
             out.append(
                 Change(previous[0], env, previous[1].verdict, result.verdict, previous[1].summary, result.summary,
                        facet, getattr(result, "in_scope", True), kind)

@@ -159,6 +159,22 @@ class Check:
 
 
 @dataclass(frozen=True)
+class VariantResult:
+    """A facet's verdict in one run of its checks: the main run, or a variant (claimcheck.variants)."""
+
+    name: str
+    verdict: str
+    summary: str
+
+    def to_json(self) -> Json:
+        return {"name": self.name, "verdict": self.verdict, "summary": self.summary}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VariantResult:
+        return cls(data["name"], data["verdict"], data["summary"])
+
+
+@dataclass(frozen=True)
 class FacetResult:
     """One facet of a claim: its own verdict over its own checks, in or beyond the statement's scope."""
 
@@ -168,13 +184,18 @@ class FacetResult:
     summary: str
     checks: tuple[str, ...]  # node ids of its checks (their evidence is in the claim's `checks`)
     why: str | None = None  # why it is beyond scope, from the registry
-    domain: bool = False  # this torch cannot express the facet (a dtype it lacks): not a fact about the claim
+    domain: bool = False  # the input builder cannot build the facet's input here: not a fact about the claim
+    coverage: bool = False  # broken because the statement's call refuses the facet's dtype or kernel
+    variants: tuple[VariantResult, ...] = ()  # the main run's verdict, then each variant's, where variants ran
 
     def to_json(self) -> Json:
         data: Json = {"name": self.name, "in_scope": self.in_scope, "verdict": self.verdict, "summary": self.summary}
         _set(data, "why", self.why)
         if self.domain:
             data["domain"] = True
+        if self.coverage:
+            data["coverage"] = True
+        _set(data, "variants", [v.to_json() for v in self.variants])
         data["checks"] = list(self.checks)
         return data
 
@@ -182,7 +203,8 @@ class FacetResult:
     def from_json(cls, data: Mapping[str, Any]) -> FacetResult:
         return cls(
             data["name"], data["in_scope"], data["verdict"], data["summary"], tuple(data["checks"]),
-            data.get("why"), bool(data.get("domain", False)),
+            data.get("why"), bool(data.get("domain", False)), bool(data.get("coverage", False)),
+            tuple(VariantResult.from_json(v) for v in data.get("variants", ())),
         )  # fmt: skip
 
 
@@ -384,6 +406,22 @@ class HypothesisInfo:
 
 
 @dataclass(frozen=True)
+class VariantRun:
+    """A variant that ran some checks again (claimcheck.variants): its name, its setting, what it ran on."""
+
+    name: str
+    setting: str  # VARIABLE=value, or VARIABLE unset
+    subject: Mapping[str, Any]  # the environment's subject as the variant's run saw it
+
+    def to_json(self) -> Json:
+        return {"name": self.name, "setting": self.setting, "subject": dict(self.subject)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VariantRun:
+        return cls(data["name"], data["setting"], dict(data.get("subject", {})))
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """How the run went: when, how long, with which settings, and whether it is complete."""
 
@@ -398,6 +436,8 @@ class RunInfo:
     argv: tuple[str, ...]
     complete: bool
     partial_reason: str | None = None
+    main_setting: str | None = None  # how the main run had the variants' variables, where variants ran
+    variants: tuple[VariantRun, ...] = ()
 
     def to_json(self) -> Json:
         data: Json = {
@@ -413,6 +453,8 @@ class RunInfo:
             "complete": self.complete,
         }
         _set(data, "partial_reason", self.partial_reason)
+        _set(data, "main_setting", self.main_setting)
+        _set(data, "variants", [v.to_json() for v in self.variants])
         return data
 
     @classmethod
@@ -430,6 +472,8 @@ class RunInfo:
             tuple(data["argv"]),
             data["complete"],
             data.get("partial_reason"),
+            data.get("main_setting"),
+            tuple(VariantRun.from_json(v) for v in data.get("variants", ())),
         )
 
 
@@ -507,7 +551,9 @@ class Change:
     """A verdict (of a claim, or of one of its facets) differs between two neighbouring environments.
 
     `kind` is "claim" when the claim's own behaviour changed, "domain" when the
-    facet came into (or left) this torch's domain: a dtype torch gained, say.
+    facet came into (or left) this torch's domain (a dtype torch gained, say), and
+    "coverage" when the statement's call came to take (or stopped taking) the
+    facet's dtype or kernel: a kernel torch gained, not a change of what it computes.
     """
 
     after: str  # the environment before the change
@@ -557,7 +603,8 @@ class MatrixRow:
             "changed": [c.to_json() for c in self.changed],
             "facets": {
                 name: {
-                    env: {"verdict": f.verdict, "in_scope": f.in_scope, "domain": f.domain} for env, f in by_env.items()
+                    env: {"verdict": f.verdict, "in_scope": f.in_scope, "domain": f.domain, "coverage": f.coverage}
+                    for env, f in by_env.items()
                 }
                 for name, by_env in self.facets.items()
             },

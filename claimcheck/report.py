@@ -119,6 +119,8 @@ def check_from_phases(nodeid: str, phases: Sequence[Mapping[str, Any]], snippet_
 
 
 DOMAIN_PREFIX = "domain: "
+#: A failing check's note that starts with this says the statement's call refused the facet's dtype or kernel.
+COVERAGE_PREFIX = "coverage: "
 
 
 def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]:
@@ -131,11 +133,14 @@ def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]
         verdict = combine(c.verdict for c in checks)
         why = claim.why_beyond(name)
         domain = verdict == NOT_RUN and all((c.skip_reason or "").startswith(DOMAIN_PREFIX) for c in checks)
+        failing = [c for c in checks if c.verdict == BROKEN]
+        coverage = bool(failing) and all(any(n.startswith(COVERAGE_PREFIX) for n in c.notes) for c in failing)
         out.append(
             FacetResult(
-                name, why is None, verdict, summarize(verdict, checks), tuple(c.nodeid for c in checks), why, domain
+                name, why is None, verdict, summarize(verdict, checks), tuple(c.nodeid for c in checks), why, domain,
+                coverage,
             )
-        )
+        )  # fmt: skip
     return tuple(sorted(out, key=lambda f: not f.in_scope))
 
 

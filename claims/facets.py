@@ -17,7 +17,8 @@ its own Hypothesis search, when one test function covers several facets.
 
 from __future__ import annotations
 
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 import numpy as np
 import pytest
@@ -162,3 +163,19 @@ def param(*values, facet: str, id: str | None = None, marks=(), outside: str | N
     if outside is not None:
         marks.append(pytest.mark.skip(reason=DOMAIN + outside))
     return pytest.param(*values, id=facet if id is None else id, marks=marks)
+
+
+#: A failing check's note that starts with this marks its facet's failure as coverage (the report's facet
+#: `coverage`): the statement's own call refused a dtype or kernel of the facet, on an input the builder made.
+COVERAGE = "coverage: "
+
+
+@contextmanager
+def coverage(evidence, facet: str, dtype: str) -> Iterator[None]:
+    """Around the statement's call: where it refuses an input of a facet that varies the dtype, note it as coverage."""
+    try:
+        yield
+    except Exception as exc:
+        if "dtype" in VARIES.get(facet, {}):
+            evidence.note(f"{COVERAGE}this torch refuses {dtype} input here ({type(exc).__name__})")
+        raise

@@ -40,6 +40,7 @@ import numpy as np
 import pytest
 import torch
 from closeness import TOLERANCES, assert_close
+from facets import COVERAGE
 from layouts import TensorCase, unbuildable
 
 from claimcheck import ClaimBroken, Counterexample, finding, load_registry
@@ -234,7 +235,7 @@ def compare(
         tail = f"{spelling}  # raises {type(torch_error).__name__}: {_first_line(torch_error)}"
         if evidence is not None and dtypes and facet_varies_dtype(facet):
             kinds = ", ".join(sorted({d.name for d in dtypes}))
-            evidence.note(f"coverage: torch refuses {kinds} input here ({type(torch_error).__name__})")
+            evidence.note(f"{COVERAGE}this torch refuses {kinds} input here ({type(torch_error).__name__})")
         raise ClaimBroken(spelling, type(torch_error).__name__, str(torch_error), script(inputs, tail))
     if refused is not None:
         if not rule.both_refuse:

@@ -92,20 +92,39 @@ def _shape_of(draw, facet: str, min_dims: int):
     return draw(shapes(min_dims=max(1, min_dims), min_side=1))
 
 
-def _values(draw, dtype: np.dtype, shape, facet: str) -> np.ndarray:
-    if facets.dimensions(facet)["values"] == SPECIAL:
-        return draw(arrays_holding(dtype, shape, SPECIAL_COMPLEX if dtype.kind == "c" else SPECIAL_FLOATS))
+def _ones_for_zeros(array: np.ndarray) -> np.ndarray:
+    return np.asarray(np.where(array == 0, np.ones((), array.dtype), array))  # nan is not zero; -0.0 is
+
+
+def _zeros(dtype: np.dtype) -> tuple:
+    return (0.0, -0.0) if dtype.kind == "f" else (0,)
+
+
+def _values(draw, dtype: np.dtype, shape, facet: str, pole: bool = False) -> np.ndarray:
+    values = facets.dimensions(facet)["values"]
+    if values == SPECIAL:  # with a pole at zero, -0.0 is the division-by-zero facet's
+        among = SPECIAL_COMPLEX if dtype.kind == "c" else [v for v in SPECIAL_FLOATS if v != 0 or not pole]
+        return draw(arrays_holding(dtype, shape, among))
+    if values == DIVISION_BY_ZERO:
+        return draw(arrays_holding(dtype, shape, _zeros(dtype)))
     return draw(arrays(dtype, shape, finite=True))
 
 
 @st.composite
-def operands(draw, facet: str, min_dims: int = 0) -> TensorCase:
-    """A tensor of the facet's input: its own dimension varied, the others ordinary."""
+def operands(draw, facet: str, min_dims: int = 0, pole: bool = False) -> TensorCase:
+    """A tensor of the facet's input: its own dimension varied, the others ordinary. For a function with
+    a pole at zero (`pole`), zeros are the division-by-zero facets' own: the other facets hold none."""
     dtype = draw(_dtype_of(facet))
     shape = _shape_of(draw, facet, min_dims)
-    base = _values(draw, dtype, shape, facet)
-    layout = draw(layouts(shape, facet=STRIDED)) if facets.dimensions(facet)["layout"] == STRIDED else Layout([])
-    return TensorCase(base, layout)
+    base = _values(draw, dtype, shape, facet, pole)
+    if pole and facets.dimensions(facet)["values"] != DIVISION_BY_ZERO:
+        base = _ones_for_zeros(base)
+    if facets.dimensions(facet)["layout"] != STRIDED:
+        return TensorCase(base, Layout([]))
+    case = TensorCase(base, draw(layouts(shape, facet=STRIDED)))
+    if case.build().is_contiguous():  # the drawn operations left it contiguous (a transpose of equal sides...)
+        case = TensorCase(base, Layout([*case.layout.ops, ("expand", (2, *case.numpy().shape))]))
+    return case
 
 
 _ROWS = {
@@ -130,10 +149,19 @@ _EXTREMES = {
 _ORDINARY = np.array(_ROWS[FLOAT])
 
 
-def explicit(facet: str) -> list[TensorCase]:
+#: x of the division-by-zero facets of a function with a pole at zero
+_AT_THE_POLE = [[0.0, -0.0, 1.5], [2.0, 0.0, -4.0]]
+
+
+def explicit(facet: str, pole: bool = False) -> list[TensorCase]:
     """The facet's explicit examples, for each of its dtypes: ordinary values in its own dimension,
-    and for floating dtype facets the magnitudes where exp-like functions overflow."""
+    and for floating dtype facets the magnitudes where exp-like functions overflow (for a function
+    with a pole at zero, zeros only in the division-by-zero facets)."""
     dims = facets.dimensions(facet)
+    if dims["values"] == DIVISION_BY_ZERO:
+        return [TensorCase(np.array(_AT_THE_POLE).astype(d), Layout([])) for d in dtypes(facet)]
+    if pole:
+        return [TensorCase(_ones_for_zeros(c.base), c.layout) for c in explicit(facet)]
     if dims["shape"] == ZERO_D:
         return [TensorCase(np.array(1.5, dtype=d), Layout([])) for d in dtypes(facet)]
     if dims["shape"] in (EMPTY, EMPTY_ONLY):
@@ -167,9 +195,18 @@ UNARY = [
     ("functions.sqrt", "sqrt", np.sqrt, None),
     ("functions.sign", "sign", np.sign, None),
 ]
+#: Functions with a pole at zero: division by zero is a facet of theirs (real and integer), as for div;
+#: complex division by zero is not checked (numpy's nan+nanj against C99's complex infinity).
+POLES = {"functions.reciprocal"}
+
+
+def facets_of(claim: str) -> tuple[str, ...]:
+    return (*FACETS, DIVISION_BY_ZERO, INTEGER_DIVISION_BY_ZERO) if claim in POLES else FACETS
 
 
 def unary_check(claim, function, reference, name, facet):
+    pole = claim in POLES
+
     def check(x, evidence):
         compare(
             f"torch.{function}(x)",
@@ -184,12 +221,12 @@ def unary_check(claim, function, reference, name, facet):
         )
 
     check.__name__ = check.__qualname__ = f"test_{function}"
-    return facets.searched(check, [{"x": x} for x in explicit(facet)], x=operands(facet))
+    return facets.searched(check, [{"x": x} for x in explicit(facet, pole)], x=operands(facet, pole=pole))
 
 
 def _unary_params():
     for claim, function, reference, name in UNARY:
-        for facet in FACETS:
+        for facet in facets_of(claim):
             reason = outside(facet)
             check = None if reason else unary_check(claim, function, reference, name, facet)
             short = claim.split(".")[1]
@@ -264,10 +301,6 @@ EMPTY_PAIRS = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, min_si
 )
 
 
-def _ones_for_zeros(array: np.ndarray) -> np.ndarray:
-    return np.asarray(np.where(array == 0, np.ones((), array.dtype), array))  # nan is not zero; -0.0 is
-
-
 def _strided_to(draw, base: np.ndarray) -> TensorCase:
     """A non-contiguous tensor with `base`'s values and shape: transposed from its transpose, or step-sliced."""
     if base.ndim >= 2 and draw(st.booleans()):
@@ -288,22 +321,25 @@ def operand_pairs(draw, op: str, facet: str):
     dims = facets.dimensions(facet)
     dtype = draw(_dtype_of(facet))
     sx, sy = draw(EMPTY_PAIRS if dims["shape"] == EMPTY else FILLED).input_shapes
-    x = _values(draw, dtype, sx, facet)
+    x = draw(arrays(dtype, sx, finite=True)) if dims["values"] == DIVISION_BY_ZERO else _values(draw, dtype, sx, facet)
     if op == "div" and dims["values"] == DIVISION_BY_ZERO:
         y = draw(arrays_holding(dtype, sy, (0.0, -0.0) if dtype.kind == "f" else (0,)))
-    elif op == "div" and dtype.kind != "b":
+    elif op == "div":  # no zero divisor (False is one) but in the division-by-zero facets
         y = _ones_for_zeros(draw(arrays(dtype, sy, finite=True)))
     else:
         y = draw(arrays(dtype, sy, finite=True))
     if dims["layout"] == STRIDED:
-        return _strided_to(draw, x), _strided_to(draw, y)
+        tx, ty = _strided_to(draw, x), _strided_to(draw, y)
+        if tx.build().is_contiguous() and ty.build().is_contiguous():  # sides of one: no stride to vary
+            tx = TensorCase(tx.base, Layout([*tx.layout.ops, ("expand", (2, *tx.numpy().shape))]))
+        return tx, ty
     return TensorCase(x, Layout([])), TensorCase(y, Layout([]))
 
 
 NAN, INF = math.nan, math.inf
 #: y of each facet's explicit examples (x is the facet's own row); each dtype of the facet
 _DIVISORS = {
-    BOOL: [[True, True, False], [True, False, True]],
+    BOOL: [[True, True, True], [True, True, True]],
     SIGNED: [[1, 2, -3], [4, -5, 7]],
     UINT8: [[1, 2, 3], [4, 5, 255]],
     FLOAT16: [[1.0, -2.0, 0.5], [3.0, -7.0, 0.25]],
@@ -314,7 +350,7 @@ _DIVISORS = {
     COMPLEX_SPECIAL: [[1.0, -2j, 0.5 + 0.5j], [3.0, -7.0, 0.25j]],
 }
 _EXPONENTS = {
-    BOOL: _DIVISORS[BOOL],
+    BOOL: [[True, True, False], [True, False, True]],
     SIGNED: [[0, 1, 2], [3, 1, 2]],
     UINT8: [[0, 1, 2], [3, 2, 1]],
     FLOAT16: [[2.0, 0.5, 3.0], [-1.0, 0.0, 2.0]],

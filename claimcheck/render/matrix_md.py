@@ -108,8 +108,9 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
         "",
         "What each release changed against the one checked before it: first the claims whose verdict changed, "
         "then the facets (parts of a claim's domain: a dtype family, a layout, special values). A facet beyond "
-        "the statement's scope is a limit, never the verdict; a *domain* change is torch gaining what a facet "
-        "needs (a dtype, say), not a change of the claim.",
+        "the statement's scope is a limit, never the verdict; a *domain* change is torch gaining a facet's input "
+        "(a dtype the suite can build), and a *coverage* change is the statement's call gaining (or losing) a "
+        "kernel for the facet's dtype: neither is a change of what the claim computes.",
         "",
     ]
     if not by_release:
@@ -134,7 +135,7 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             )
         for row, change in facets:
             scope = "in scope" if change.in_scope else "beyond scope"
-            kind = ", a domain change" if change.kind == "domain" else ""
+            kind = {"domain": ", a domain change", "coverage": ", a coverage change"}.get(change.kind, "")
             evidence = change.before_summary if change.verdict == HOLDS else change.summary
             out.append(
                 f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "

@@ -34,6 +34,11 @@ def _environment(report: RunReport) -> list[str]:
             f"{report.suite.name} {report.suite.version} · registry sha256 {report.suite.registry_sha256[:12]}",
         ),
     ]
+    if run.variants:
+        rows.append(("main run", f"{run.main_setting or ''}: decides every verdict and the expectations gate"))
+        for variant in run.variants:
+            seen = ", ".join(f"{k}={v}" for k, v in sorted(variant.subject.items()) if "cpu" in k or "capab" in k)
+            rows.append((f"variant {variant.name}", f"{variant.setting}{' · ' + seen if seen else ''}"))
     (first, name), rest = rows[0], rows[1:]
     out = [f"| {first} | {escape(name)} |", "|---|---|"]
     out.extend(f"| {k} | {escape(v)} |" for k, v in rest)
@@ -145,7 +150,14 @@ def _facets(claim: ClaimResult) -> list[str]:
         scope = "in scope" if f.in_scope else f"beyond: {escape(f.why or '')}"
         if f.domain:
             scope += " (not in this torch's domain)"
-        out.append(f"| {escape(f.name)} | {scope} | {verdict_cell(f.verdict)} | {escape(f.summary)} |")
+        if f.coverage:
+            scope += " (coverage: the call refuses the facet's dtype or kernel)"
+        evidence = escape(f.summary)
+        if len({v.verdict for v in f.variants}) > 1:
+            evidence += " **Differs by variant:** " + "; ".join(
+                f"{escape(v.name)}: {verdict_cell(v.verdict)} {escape(shorten(v.summary, 200))}" for v in f.variants
+            )
+        out.append(f"| {escape(f.name)} | {scope} | {verdict_cell(f.verdict)} | {evidence} |")
     return [*out, ""]
 
 

@@ -15,6 +15,8 @@ else from this package:
 - `ClaimBroken`: raised by a check that saw the subject fail elsewhere (in a subprocess, say);
 - `Counterexample`: a wrong answer, with one plain sentence and a script that reproduces it;
 - `load_registry(path)`: the claim registry, for checks that read what a claim says it is compared with;
+- `evaluable(line)`, `strip_ansi(text)`: a repr spelled as code that runs, a message without terminal colours,
+  for checks that write their own reproduction;
 - `Evidence`: the type of the `evidence` fixture (notes and measured figures);
 - `quantity(value, unit)`: a figure written as reports write it (times in s, ms, µs or ns);
 - `warm_interpreter(preload)`, `Finished`: scripts run in fresh processes forked from one interpreter that
@@ -35,9 +37,11 @@ __all__ = [
     "Evidence",
     "Finished",
     "__version__",
+    "evaluable",
     "finding",
     "load_registry",
     "quantity",
+    "strip_ansi",
     "warm_interpreter",
 ]
 
@@ -45,6 +49,8 @@ _LAZY = {
     "Evidence": ("recorder", "Evidence"),  # imports pytest: only when a check asks
     "quantity": ("render.text", "quantity"),
     "load_registry": ("registry", "load_registry"),
+    "evaluable": ("evidence", "evaluable"),
+    "strip_ansi": ("evidence", "strip_ansi"),
     "warm_interpreter": ("warm", "shared"),
     "Finished": ("warm", "Finished"),
 }

@@ -6,9 +6,12 @@ JSON report unchanged.
 
 from __future__ import annotations
 
+import ast
 import functools
+import io
 import os
 import re
+import tokenize
 import warnings
 from typing import Sequence
 
@@ -34,7 +37,13 @@ def is_finding(exc: BaseException) -> bool:
 def describe_exception(exc: BaseException) -> dict[str, str]:
     """Type and message, trimmed; ClaimBroken unwraps to the subject's own error."""
     if isinstance(exc, ClaimBroken):
-        return {"type": exc.cause_type, "message": _trim(exc.cause_message), "call": exc.call}
+        described = {"type": exc.cause_type, "message": _trim(exc.cause_message), "call": exc.call}
+        if exc.reproduction:
+            described["reproduction"] = exc.reproduction
+        return described
+    reproduction = getattr(exc, "reproduction", None)  # a Counterexample's own script
+    if isinstance(reproduction, str) and reproduction:
+        return {"type": "AssertionError", "message": _trim(_message_without_notes(exc)), "reproduction": reproduction}
     kind = type(exc)
     name = kind.__name__ if kind.__module__ in ("builtins", "exceptions") else f"{kind.__module__}.{kind.__qualname__}"
     return {"type": name, "message": _trim(_message_without_notes(exc))}
@@ -138,17 +147,121 @@ def example_arguments(example: str) -> list[str] | None:
 
 
 def snippet(example: str | None, error: dict[str, str], imports: Sequence[str] = ()) -> str | None:
-    """A short reproduction that runs as pasted: the imports, the drawn inputs, then the failing call."""
+    """A short reproduction that runs as pasted: the imports, the drawn inputs, then the failing call.
+
+    Values printed as their repr are made Python that evaluates here (`dtype('bool')` becomes
+    `np.dtype('bool')`, a bare `nan` `float('nan')`), and inputs the call never uses
+    (a parametrized facet's name, a draw the failing call ignores) are left out.
+    """
     if example is None:
         return None
     arguments = example_arguments(example)
-    lines = [*imports, *arguments] if arguments else ["# " + line for line in example.splitlines()]
     tail = "{}: {}".format(error.get("type"), error.get("message", "").splitlines()[0] if error.get("message") else "")
+    if not arguments:
+        lines = ["# " + line for line in example.splitlines()] if arguments is None else list(imports)
+    elif "call" in error:
+        lines = [*imports, *used_by(error["call"], [evaluable(line) for line in arguments])]
+    else:
+        lines = [*imports, *(evaluable(line) for line in arguments)]
     if "call" in error:
         lines.append("{}  # raises {}".format(error["call"], tail))
     else:
         lines.append("# fails: " + tail)
     return "\n".join(lines)
+
+
+# Names a repr prints bare that numpy or torch must qualify: numpy's array and dtype reprs,
+# torch's tensor, device and Size reprs, numpy's scalar types after `dtype=`.
+_QUALIFIED = {"array": "np.array", "dtype": "np.dtype", "tensor": "torch.tensor", "device": "torch.device"}
+_FLOATS = {"nan": "float('nan')", "inf": "float('inf')"}
+_NUMPY_TYPES = frozenset(
+    [
+        "bool_",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+        "longdouble",
+        "complex64",
+        "complex128",
+        "clongdouble",
+        "object_",
+        "str_",
+        "bytes_",
+        "void",
+        "datetime64",
+        "timedelta64",
+        "intc",
+        "uintc",
+        "longlong",
+        "ulonglong",
+        "half",
+        "single",
+        "double",
+        "csingle",
+        "cdouble",
+    ]
+)
+
+
+def evaluable(line: str) -> str:
+    """`name = value` with the value's bare reprs qualified so that it evaluates after the snippet's imports."""
+    name, _, value = line.partition(" = ")
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(value).readline) if t.type != tokenize.NL]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return line
+    starts = [0]
+    for text in value.splitlines(True):
+        starts.append(starts[-1] + len(text))
+    edits = []
+    for index, token in enumerate(tokens):
+        if token.type != tokenize.NAME:
+            continue
+        before = tokens[index - 1].string if index else ""
+        after = tokens[index + 1].string if index + 1 < len(tokens) else ""
+        keyword = tokens[index - 2].string if index >= 2 else ""
+        text = token.string
+        if before != "." and after == "(" and text in _QUALIFIED:
+            text = _QUALIFIED[text]
+        elif before != "." and after not in ("(", "=") and text in _FLOATS:
+            text = _FLOATS[text]
+        elif before == "=" and keyword == "dtype" and text in _NUMPY_TYPES:
+            text = "np." + text
+        if text != token.string:
+            (row, col), (end_row, end_col) = token.start, token.end
+            edits.append((starts[row - 1] + col, starts[end_row - 1] + end_col, text))
+    for begin, end, text in reversed(edits):
+        value = value[:begin] + text + value[end:]
+    return f"{name} = {value}" if edits else line
+
+
+def _names(code: str) -> set[str]:
+    """The names `code` reads (every identifier, where it does not parse)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set(re.findall(r"[A-Za-z_]\w*", code))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def used_by(call: str, assignments: Sequence[str]) -> list[str]:
+    """The `name = value` lines that `call` needs, directly or through another kept line, in order."""
+    needed = _names(call)
+    kept = []
+    for line in reversed(assignments):
+        name, _, value = line.partition(" = ")
+        if name in needed:
+            kept.append(line)
+            needed |= _names(value)
+    return kept[::-1]
 
 
 def warning_record(message: warnings.WarningMessage) -> dict[str, str]:

@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 import pytest
+import reproduce
 import torch
 from closeness import TOLERANCES, assert_close
 from facets import COVERAGE
@@ -63,9 +64,6 @@ CANDIDATES = (
 #: Why each candidate cannot be built on this torch (the one domain rule, layouts.unbuildable), or None.
 UNBUILDABLE = {name: unbuildable(name) for name in CANDIDATES}
 FULL_DTYPES = tuple(np.dtype(n) for n in CANDIDATES if UNBUILDABLE[n] is None)
-
-IMPORTS = ("import numpy as np", "import torch")
-
 
 # -- the result dtype a statement implies -----------------------------------------
 
@@ -174,9 +172,13 @@ def _for_reference(value, result: np.dtype | None):
     return value
 
 
-def script(inputs: Mapping[str, Any], last: str) -> str:
-    """A script that runs as pasted: the imports, each input, then `last`."""
-    return "\n".join([*IMPORTS, *(f"{name} = {value!r}" for name, value in inputs.items()), last])
+def script(inputs: Mapping[str, Any], last: str, sentence: str = "") -> str:
+    """A script that runs as pasted: the imports, each input, the finding in one sentence (a comment), then `last`."""
+    return reproduce.script([reproduce.assign(name, value) for name, value in inputs.items()], last, sentence)
+
+
+def _wrong(sentence: str, inputs: Mapping[str, Any], last: str, detail: str = "") -> Counterexample:
+    return Counterexample(sentence, script(inputs, last, sentence), detail)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -236,17 +238,20 @@ def compare(
         if evidence is not None and dtypes and facet_varies_dtype(facet):
             kinds = ", ".join(sorted({d.name for d in dtypes}))
             evidence.note(f"{COVERAGE}this torch refuses {kinds} input here ({type(torch_error).__name__})")
-        raise ClaimBroken(spelling, type(torch_error).__name__, str(torch_error), script(inputs, tail))
+        kinds = " and ".join(sorted({d.name for d in dtypes})) or "this"
+        said = f"{spelling} refuses {kinds} input, where {name} computes"
+        raise ClaimBroken(spelling, type(torch_error).__name__, str(torch_error), script(inputs, tail, said))
     if refused is not None:
         if not rule.both_refuse:
             _TALLY["why"].append(f"{name} raised {type(refused).__name__}: {_first_line(refused)[:120]}")
             if evidence is not None:
                 evidence.note(f"torch goes further than {name}: {spelling} computes where it raises")
             return
-        raise Counterexample(
+        raise _wrong(
             f"{spelling} returns a result where {name} refuses "
             f"({type(refused).__name__}: {_first_line(refused)[:200]}), and the wording says both refuse",
-            script(inputs, f"{spelling}.tolist()  # -> {actual.tolist()}"),
+            inputs,
+            f"{spelling}.tolist()  # -> {actual.tolist()}",
         )
     _TALLY["compared"] += 1
     _same_result(actual, np.asarray(expected), want_dtype, spelling, inputs, name, signed_zero, rule.source)
@@ -266,15 +271,17 @@ def _torch_dtype(dtype: np.dtype):
 def _same_result(actual, expected, want_dtype, spelling, inputs, name, signed_zero, source) -> None:
     if want_dtype is not None and actual.dtype != _torch_dtype(want_dtype):
         kinds = " and ".join(sorted({c.base.dtype.name for v in inputs.values() for c in _cases(v)}))
-        raise Counterexample(
+        raise _wrong(
             f"{spelling} of {kinds} input is {actual.dtype}, where the statement implies "
             f"{_torch_dtype(want_dtype)} ({source})",
-            script(inputs, f"{spelling}.dtype  # -> {actual.dtype}"),
+            inputs,
+            f"{spelling}.dtype  # -> {actual.dtype}",
         )
     if tuple(actual.shape) != expected.shape:
-        raise Counterexample(
+        raise _wrong(
             f"{spelling}.shape is {tuple(actual.shape)}, where {name} gives {expected.shape}",
-            script(inputs, f"{spelling}.shape  # -> {actual.shape}"),
+            inputs,
+            f"{spelling}.shape  # -> {actual.shape}",
         )
     if want_dtype is not None:
         expected = expected.astype(want_dtype)  # the right answer, correctly rounded into the implied dtype
@@ -316,16 +323,12 @@ def _first_difference(got: np.ndarray, want: np.ndarray, values_differ: bool, si
     return None
 
 
-def _index_code(index: tuple[int, ...]) -> str:
-    return "[{}]".format(", ".join(map(str, index))) if index else ""
-
-
 def _value(x) -> str:
     return str(x.item()) if hasattr(x, "item") else str(x)
 
 
 def _differs(actual, expected, index, part, spelling, inputs, name, failure) -> None:
-    at = _index_code(index)
+    at = reproduce.index_code(index)
     element = actual[index] if index else actual
     shown = f"{spelling}{at}.item()"
     got, want = _value(element), _value(np.asarray(expected)[index] if index else expected)
@@ -336,4 +339,4 @@ def _differs(actual, expected, index, part, spelling, inputs, name, failure) -> 
         sentence += f", for {cases[0][0]}{at} = {_value(cases[0][1].numpy()[index])}"
     elif len(cases) == 1 and cases[0][1].numpy().ndim == 0:
         sentence += f", for {cases[0][0]} = {_value(cases[0][1].numpy())}"
-    raise Counterexample(sentence, script(inputs, f"{shown}  # -> {got}"), failure or "")
+    raise _wrong(sentence, inputs, f"{shown}  # -> {got}", failure or "")

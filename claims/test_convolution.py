@@ -9,8 +9,7 @@ import torch
 from closeness import assert_close
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-from claimcheck import finding
+from reproduce import expect, refusal
 
 
 def conv2d_reference(x, w, stride, padding, dilation):
@@ -58,9 +57,12 @@ def conv_cases(draw):
 @given(case=conv_cases())
 def test_conv2d_with_the_cheatsheet_arguments(case):
     seeding.seed(case["seed"])
-    with finding(
+    with refusal(
         "torch.nn.Conv2d(in_channels, out_channels, (kernel_h, kernel_w), stride=(x,y), padding=(x,y), "
-        "bias=False, dilation=d)"
+        "bias=False, dilation=d)",
+        [],
+        "torch.nn.Conv2d({in_channels}, {out_channels}, {kernel}, stride={stride}, padding={padding}, "
+        "bias=False, dilation={dilation})".format(**case),
     ):
         conv = torch.nn.Conv2d(
             case["in_channels"],
@@ -95,9 +97,13 @@ def test_kernel_tuple_is_width_then_height(module, kernel_w, kernel_h, height, w
     out = layer(torch.zeros(1, 1, height, width))
     sign = -1 if module == "Conv2d" else 1
     expected = (height + sign * (kernel_h - 1), width + sign * (kernel_w - 1))
-    assert tuple(out.shape[-2:]) == expected, (
+    expect(
+        tuple(out.shape[-2:]) == expected,
         "{}(1, 1, (kernel_w={}, kernel_h={})) maps {}x{} (height x width) to {}x{}: the first kernel size "
-        "applies to the height".format(module, kernel_w, kernel_h, height, width, *out.shape[-2:])
+        "applies to the height".format(module, kernel_w, kernel_h, height, width, *out.shape[-2:]),
+        [],
+        f"tuple(torch.nn.{module}(1, 1, ({kernel_w}, {kernel_h}))(torch.zeros(1, 1, {height}, {width})).shape[-2:])",
+        tuple(out.shape[-2:]),
     )
 
 
@@ -137,9 +143,17 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(case, data):
     )
     assume(min(expected_hw) >= 1)
     seeding.seed(case["seed"])
-    with finding(
+    layer = (
+        "torch.nn.ConvTranspose2d({in_channels}, {out_channels}, {kernel}, stride={stride}, padding={padding}, "
+        "output_padding={output_padding}, bias=False, dilation={dilation})".format(
+            output_padding=output_padding, **case
+        )
+    )
+    with refusal(
         "torch.nn.ConvTranspose2d(in_channels, out_channels, (kernel_h, kernel_w), stride=(x,y), "
-        "padding=(x,y), output_padding=(x,y), bias=False, dilation=d)"
+        "padding=(x,y), output_padding=(x,y), bias=False, dilation=d)",
+        [],
+        layer,
     ):
         up = torch.nn.ConvTranspose2d(
             case["in_channels"],
@@ -154,8 +168,14 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d(case, data):
     assert up.bias is None
     x = torch.randn(case["batch"], case["in_channels"], *case["size"], dtype=torch.float64)
     out = up(x)
-    assert tuple(out.shape[-2:]) == expected_hw, (
-        f"output {tuple(out.shape[-2:])} but the documented formula gives {expected_hw}"
+    expect(
+        tuple(out.shape[-2:]) == expected_hw,
+        f"output {tuple(out.shape[-2:])} but the documented formula gives {expected_hw}",
+        [],
+        "tuple({}(torch.zeros({}, {}, {}, {})).shape[-2:])".format(
+            layer, case["batch"], case["in_channels"], *case["size"]
+        ),
+        tuple(out.shape[-2:]),
     )
     # <conv(y), x> == <y, conv_transpose(x)> with the same weights: the defining adjoint property
     y = torch.randn(out.shape, dtype=torch.float64)

@@ -11,8 +11,7 @@ from closeness import assert_close
 from facets import GPUS, NO_CUDA
 from hypothesis import given
 from hypothesis import strategies as st
-
-from claimcheck import finding
+from reproduce import refusal
 
 
 class ModelCase:
@@ -31,6 +30,18 @@ class ModelCase:
     def inputs(self) -> torch.Tensor:
         seeding.seed(self.seed + 1)
         return torch.randn(self.batch, self.widths[0])
+
+    def code(self, device: str = "") -> list[str]:
+        """The lines that build `model` and `x` as build() and inputs() do (`device`: `.cuda()` or nothing)."""
+        layers = []
+        for width_in, width_out in zip(self.widths, self.widths[1:]):
+            layers += [f"torch.nn.Linear({width_in}, {width_out})", f"torch.nn.{self.activation}()"]
+        return [
+            f"torch.manual_seed({self.seed})",
+            "model = torch.nn.Sequential({}){}".format(", ".join(layers[:-1]), device),
+            f"torch.manual_seed({self.seed + 1})",
+            f"x = torch.randn({self.batch}, {self.widths[0]}){device}",
+        ]
 
     def __repr__(self):
         return (
@@ -66,7 +77,9 @@ def test_data_parallel_matches_the_model(case, evidence):
     model = case.build().cuda()
     x = case.inputs().cuda()
     reference = copy.deepcopy(model)
-    with finding("torch.nn.DataParallel(model)"):
+    with refusal(
+        "torch.nn.DataParallel(model)", case.code(".cuda()"), "torch.nn.DataParallel(model)(x).sum().backward()"
+    ):
         wrapped = torch.nn.DataParallel(model)
         out, grads = _run(wrapped, x)
     ref_out, ref_grads = _run(reference, x)
@@ -88,7 +101,7 @@ def test_data_parallel_without_cuda_passes_through(case, evidence):
     reference = copy.deepcopy(model)
     calls = []
     model.register_forward_hook(lambda module, inp, out: calls.append(inp[0] is x))
-    with finding("torch.nn.DataParallel(model)"):
+    with refusal("torch.nn.DataParallel(model)", case.code(), "torch.nn.DataParallel(model)(x).sum().backward()"):
         wrapped = torch.nn.DataParallel(model)
         out, grads = _run(wrapped, x)
     assert wrapped.device_ids == [], f"DataParallel.device_ids={wrapped.device_ids} on a machine without CUDA"
@@ -110,7 +123,11 @@ def test_data_parallel_on_listed_devices(case, evidence):
     model = case.build().cuda()
     x = case.inputs().cuda()
     reference = copy.deepcopy(model)
-    with finding("torch.nn.DataParallel(model, device_ids=[0,1,2,3]).cuda()"):
+    with refusal(
+        "torch.nn.DataParallel(model, device_ids=[0,1,2,3]).cuda()",
+        case.code(".cuda()"),
+        "torch.nn.DataParallel(model, device_ids=[0, 1, 2, 3]).cuda()(x).sum().backward()",
+    ):
         wrapped = torch.nn.DataParallel(model, device_ids=[0, 1, 2, 3]).cuda()
         out, grads = _run(wrapped, x)
     ref_out, ref_grads = _run(reference, x)

@@ -15,9 +15,8 @@ from closeness import assert_close
 from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
-from layouts import NUMERIC_DTYPES, tensor_cases, tensor_copy
-
-from claimcheck import finding
+from layouts import NUMERIC_DTYPES, array_code, tensor_cases, tensor_copy
+from reproduce import expect, refusal
 
 
 @pytest.mark.claim("device.cuda.moves")
@@ -25,7 +24,7 @@ from claimcheck import finding
 @given(t=tensor_cases())
 def test_cuda_moves_to_the_gpu(t):
     x = t.build()
-    with finding("data.cuda()"):
+    with refusal("data.cuda()", [f"data = {t!r}"]):
         y = x.cuda()
     assert y.device.type == "cuda" and y.dtype == x.dtype
     assert_close(y.cpu(), x, rtol=0, atol=0, equal_nan=True)
@@ -49,7 +48,7 @@ def test_cuda_without_a_gpu_fails_loudly(evidence):
 @given(t=tensor_cases())
 def test_cpu_moves_back_from_the_gpu(t):
     x = t.build()
-    with finding("data.cpu()"):
+    with refusal("data.cpu()", [f"data = {t!r}.cuda()"]):
         y = x.cuda().cpu()
     assert y.device.type == "cpu"
     assert_close(y, x, rtol=0, atol=0, equal_nan=True)
@@ -61,9 +60,10 @@ def test_cpu_moves_back_from_the_gpu(t):
 def test_cpu_of_a_cpu_tensor_is_itself(layout, data):
     t = data.draw(tensor_cases(layout=layout), label="t")
     x = t.build()
-    with finding("data.cpu()"):
+    setup = [f"data = {t!r}"]
+    with refusal("data.cpu()", setup):
         y = x.cpu()
-    assert y is x, "t.cpu() on a CPU tensor should return t itself, not a copy"
+    expect(y is x, "t.cpu() on a CPU tensor should return t itself, not a copy", setup, "data.cpu() is data", y is x)
 
 
 @pytest.mark.claim("device.cpu.noop_on_cpu")
@@ -71,11 +71,20 @@ def test_cpu_of_a_cpu_tensor_is_itself(layout, data):
 @pytest.mark.parametrize("dtype", [pytest.param(d, id=d.name) for d in NUMERIC_DTYPES])
 def test_cpu_of_a_strided_cpu_tensor_is_itself_for_every_dtype(dtype):
     """The facet's explicit examples: each dtype, step-sliced and transposed (a search may miss one dtype)."""
-    base = tensor_copy(np.zeros((1, 1, 2, 2), dtype=dtype))
-    for x in (base[:, :, :, ::2], base.transpose(0, 3)):
-        with finding("x.cpu()"):
+    zeros = np.zeros((1, 1, 2, 2), dtype=dtype)
+    base = tensor_copy(zeros)
+    built = f"torch.from_numpy({array_code(zeros)})"
+    for x, code in ((base[:, :, :, ::2], f"{built}[:, :, :, ::2]"), (base.transpose(0, 3), f"{built}.transpose(0, 3)")):
+        setup = [f"x = {code}"]
+        with refusal("x.cpu()", setup):
             y = x.cpu()
-        assert y is x, f"x.cpu() on a CPU {dtype.name} tensor of strides {x.stride()} returned a copy, not x itself"
+        expect(
+            y is x,
+            f"x.cpu() on a CPU {dtype.name} tensor of strides {x.stride()} returned a copy, not x itself",
+            setup,
+            "x.cpu() is x",
+            y is x,
+        )
 
 
 def _doc(obj) -> str:

@@ -8,8 +8,7 @@ from closeness import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 from memory import can_measure, network_and_input, saved_bytes
-
-from claimcheck import finding
+from reproduce import refusal
 
 
 def _require_measurement():
@@ -27,7 +26,8 @@ def test_eval_switches_batchnorm_and_dropout(p, batch, features):
     model(x)  # one training step moves the running statistics
     norm = model[0]
     assert norm.num_batches_tracked.item() == 1, "training mode should update running statistics"
-    with finding("model.eval()"):
+    setup = [f"model = torch.nn.Sequential(torch.nn.BatchNorm1d({features}), torch.nn.Dropout({p!r}))"]
+    with refusal("model.eval()", setup):
         model.eval()
     assert not any(m.training for m in model.modules()), "model.eval() should clear .training everywhere"
     mean, var = norm.running_mean.clone(), norm.running_var.clone()
@@ -99,7 +99,8 @@ def test_variable_accepts_volatile(shape):
     from torch.autograd import Variable
 
     data = torch.randn(tuple(shape))
-    with finding("Variable(data, volatile=True)"):
+    setup = ["from torch.autograd import Variable", f"data = torch.randn({tuple(shape)!r})"]
+    with refusal("Variable(data, volatile=True)", setup):
         wrapped = Variable(data, volatile=True)
     assert_close(wrapped, data)
     assert isinstance(wrapped, torch.Tensor)

@@ -9,8 +9,7 @@ import torch
 from closeness import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
-
-from claimcheck import finding
+from reproduce import refusal
 
 
 @pytest.mark.claim("loss.cross_entropy_2d")
@@ -19,7 +18,12 @@ def test_cross_entropy_over_pixels(n, c, h, w, seed):
     seeding.seed(seed)
     logits = torch.randn(n, c, h, w, dtype=torch.float64)
     target = torch.randint(0, c, (n, h, w))
-    with finding("torch.nn.CrossEntropyLoss()(logits, target)"):
+    setup = [
+        f"torch.manual_seed({seed})",
+        f"logits = torch.randn({n}, {c}, {h}, {w}, dtype=torch.float64)",
+        f"target = torch.randint(0, {c}, ({n}, {h}, {w}))",
+    ]
+    with refusal("torch.nn.CrossEntropyLoss()(logits, target)", setup):
         loss = torch.nn.CrossEntropyLoss()(logits, target)
     a = logits.numpy()
     log_softmax = a - np.log(np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)) - a.max(1, keepdims=True)

@@ -6,13 +6,11 @@ import facets
 import numpy as np
 import pytest
 import torch
-from closeness import assert_close
 from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
 from layouts import tensor_cases
-
-from claimcheck import finding
+from reproduce import expect, expect_close, refusal
 
 
 def _raveled(case) -> torch.Tensor:
@@ -20,15 +18,16 @@ def _raveled(case) -> torch.Tensor:
 
 
 def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
-    assert flat.dim() == 1, f"{spelling} has shape {tuple(flat.shape)}, but should be 1-d"
-    assert_close(
-        flat,
-        _raveled(case),
-        rtol=0,
-        atol=0,
-        equal_nan=True,
-        msg=lambda m: f"{m}\n[{spelling} against np.ravel(t.numpy(), order='C')]",
+    setup = [f"t = {case!r}"]
+    expect(
+        flat.dim() == 1,
+        f"{spelling} has shape {tuple(flat.shape)}, but should be 1-d",
+        setup,
+        f"{spelling}.shape",
+        flat.shape,
     )
+    against = "np.ravel(t.numpy(), order='C')"
+    expect_close(flat, _raveled(case), setup, spelling, against, rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.claim("tensor.view.minus_one_vectorizes")
@@ -37,7 +36,7 @@ def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
 def test_view_minus_one_is_ravel(layout, data):
     t = data.draw(tensor_cases(layout=layout), label="t")
     x = t.build()
-    with finding("t.view(-1)"):
+    with refusal("t.view(-1)", [f"t = {t!r}"]):
         flat = x.view(-1)
     _assert_vectorized(flat, t, "t.view(-1)")
 

@@ -11,19 +11,28 @@ from facets import CONTIGUOUS, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
 from layouts import tensor_cases
-
-from claimcheck import finding
+from reproduce import expect, expect_close, refusal
 
 
 @pytest.mark.claim("tensor.size.is_shape")
 @given(t=tensor_cases(), data=st.data())
 def test_size_is_the_numpy_shape(t, data):
     x, a = t.build(), t.numpy()
-    assert x.size() == torch.Size(a.shape), f"t.size()={x.size()}, but numpy says {a.shape}"
-    assert isinstance(x.size(), tuple)
+    setup = [f"t = {t!r}"]
+    expect(
+        x.size() == torch.Size(a.shape), f"t.size()={x.size()}, but numpy says {a.shape}", setup, "t.size()", x.size()
+    )
+    is_tuple = isinstance(x.size(), tuple)
+    expect(is_tuple, "t.size() is not a tuple", setup, "isinstance(t.size(), tuple)", is_tuple)
     if a.ndim:
         d = data.draw(st.integers(-a.ndim, a.ndim - 1), label="d")
-        assert x.size(d) == a.shape[d], f"t.size({d})={x.size(d)}, but a.shape[{d}]={a.shape[d]}"
+        expect(
+            x.size(d) == a.shape[d],
+            f"t.size({d})={x.size(d)}, but a.shape[{d}]={a.shape[d]}",
+            setup,
+            f"t.size({d})",
+            x.size(d),
+        )
 
 
 @pytest.mark.claim("tensor.unsqueeze.adds_dim")
@@ -31,15 +40,15 @@ def test_size_is_the_numpy_shape(t, data):
 def test_unsqueeze_is_expand_dims(t, data):
     x, a = t.build(), t.numpy()
     axis = data.draw(st.integers(-a.ndim - 1, a.ndim), label="axis")
-    with finding(f"t.unsqueeze({axis})"):
+    setup = [f"t = {t!r}"]
+    with refusal(f"t.unsqueeze({axis})", setup):
         y = x.unsqueeze(axis)
     expected = np.expand_dims(a, axis)
-    assert tuple(y.shape) == expected.shape, (
-        f"t.unsqueeze({axis}).shape={tuple(y.shape)}, np.expand_dims gives {expected.shape}"
-    )
-    assert_close(y, expected, rtol=0, atol=0, equal_nan=True)
+    against = f"np.expand_dims(t.numpy(), {axis})"
+    expect_close(y, expected, setup, f"t.unsqueeze({axis})", against, rtol=0, atol=0, equal_nan=True)
     if x.numel():
-        assert y.data_ptr() == x.data_ptr(), "unsqueeze should return a view"
+        view = y.data_ptr() == x.data_ptr()
+        expect(view, "unsqueeze should return a view", setup, f"t.unsqueeze({axis}).data_ptr() == t.data_ptr()", view)
 
 
 @st.composite
@@ -70,9 +79,12 @@ def test_view_is_numpy_reshape(layout, data):
     x, a = t.build(), t.numpy()
     target = data.draw(_reshape_targets(a.shape), label="shape")
     expected = np.reshape(a, target)
-    with finding("t.view{}".format(target if len(target) != 1 else f"({target[0]})")):
+    spelling = "t.view{}".format(target if len(target) != 1 else f"({target[0]})")
+    setup = [f"t = {t!r}"]
+    with refusal(spelling, setup):
         y = x.view(*target) if target else x.view(())
-    assert_close(y, np.array(expected), rtol=0, atol=0, equal_nan=True)
+    against = f"np.reshape(t.numpy(), {target})"
+    expect_close(y, np.array(expected), setup, spelling, against, rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.replacement("tensor.view.is_numpy_reshape")
@@ -88,11 +100,13 @@ def test_reshape_is_numpy_reshape(t, data):
 @given(start=st.integers(-20, 20), length=st.integers(0, 30), step=st.integers(1, 4))
 def test_torch_range_includes_its_end(start, length, step):
     end = start + length
-    with finding(f"torch.range({start}, {end}, {step})"):
+    call = f"torch.range({start}, {end}, {step})"
+    with refusal(call, []):
         r = torch.range(start, end, step)
     expected = np.arange(start, end + 1, step, dtype=np.float32)
-    assert r.dtype == torch.get_default_dtype(), f"torch.range gave {r.dtype}"
-    assert_close(r, torch.from_numpy(expected))
+    expect(r.dtype == torch.get_default_dtype(), f"torch.range gave {r.dtype}", [], f"{call}.dtype", r.dtype)
+    against = f"np.arange({start}, {end + 1}, {step}, dtype=np.float32)"
+    expect_close(r, torch.from_numpy(expected), [], call, against)
 
 
 @pytest.mark.replacement("tensor.range.inclusive")
@@ -107,7 +121,13 @@ def test_torch_arange_to_end_plus_one(start, length, step):
 def test_the_example_starts_from_one_by_sixteen(evidence):
     a = torch.range(1, 16)
     evidence.note(f"torch.range(1, 16).shape == {tuple(a.shape)}")
-    assert tuple(a.shape) == (1, 16), f"torch.range(1, 16) has shape {tuple(a.shape)}, not 1 x 16"
+    expect(
+        tuple(a.shape) == (1, 16),
+        f"torch.range(1, 16) has shape {tuple(a.shape)}, not 1 x 16",
+        [],
+        "tuple(torch.range(1, 16).shape)",
+        tuple(a.shape),
+    )
 
 
 @pytest.mark.claim("tensor.view.example_4x4")
@@ -115,7 +135,8 @@ def test_the_example_reshapes_to_four_by_four():
     a = torch.range(1, 16)
     b = a.view(4, 4)
     expected = np.arange(1, 17, dtype=np.float32).reshape(4, 4)
-    assert_close(b, torch.from_numpy(expected))
+    against = "np.arange(1, 17, dtype=np.float32).reshape(4, 4)"
+    expect_close(b, torch.from_numpy(expected), [], "torch.range(1, 16).view(4, 4)", against)
 
 
 @pytest.mark.replacement("tensor.view.example_4x4")
@@ -131,12 +152,16 @@ def test_transpose_is_swapaxes(t, data):
     n = max(a.ndim, 1)
     axis1 = data.draw(st.integers(-n, n - 1), label="axis1")
     axis2 = data.draw(st.integers(-n, n - 1), label="axis2")
-    with finding(f"t.transpose({axis1}, {axis2})"):
+    spelling = f"t.transpose({axis1}, {axis2})"
+    setup = [f"t = {t!r}"]
+    with refusal(spelling, setup):
         y = x.transpose(axis1, axis2)
     expected = np.swapaxes(a, axis1, axis2) if a.ndim else a  # torch treats a 0-d tensor as 1-d here
-    assert_close(y, np.array(expected), rtol=0, atol=0, equal_nan=True)
+    against = f"np.swapaxes(t.numpy(), {axis1}, {axis2})" if a.ndim else "t.numpy()"
+    expect_close(y, np.array(expected), setup, spelling, against, rtol=0, atol=0, equal_nan=True)
     if x.numel():
-        assert y.data_ptr() == x.data_ptr(), "transpose should return a view"
+        view = y.data_ptr() == x.data_ptr()
+        expect(view, "transpose should return a view", setup, f"{spelling}.data_ptr() == t.data_ptr()", view)
 
 
 @pytest.mark.replacement("tensor.view.example_comment")

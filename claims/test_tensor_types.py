@@ -14,8 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from layouts import NUMERIC_DTYPES, array_cases, empty_shapes, shapes
-
-from claimcheck import finding
+from reproduce import assign, expect, expect_close, refusal
 
 TYPES = [
     ("tensor.types.int_tensor", "IntTensor", torch.int32),
@@ -54,15 +53,34 @@ def test_typed_constructor(name, dtype, data):
     # at least one size: with none, the constructor documents an empty 1-d tensor
     sizes = data.draw(SIZES, label="sizes")
     constructor = getattr(torch, name)
-    with finding(f"torch.{name}(values)"):
+    setup = [assign("values", values)]
+    with refusal(f"torch.{name}(values)", setup):
         t = constructor(values)
-    assert t.dtype == dtype and t.device.type == "cpu", f"torch.{name}(values) gave {t.dtype} on {t.device}"
-    assert_close(t, np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype))
-    with finding(f"torch.{name}(*{sizes})"):
-        u = constructor(*sizes)
-    assert tuple(u.shape) == tuple(sizes) and u.dtype == dtype, (
-        f"torch.{name}(*{sizes}) has shape {tuple(u.shape)} and {u.dtype}"
+    expect(t.dtype == dtype, f"torch.{name}(values) gave {t.dtype}", setup, f"torch.{name}(values).dtype", t.dtype)
+    expect(
+        t.device.type == "cpu",
+        f"torch.{name}(values) is on {t.device}",
+        setup,
+        f"torch.{name}(values).device",
+        t.device,
     )
+    expect_close(
+        t,
+        np.array(values, dtype=torch.empty(0, dtype=dtype).numpy().dtype),
+        setup,
+        f"torch.{name}(values)",
+        f"np.array(values, dtype={dtype})",
+    )
+    with refusal(f"torch.{name}(*{sizes})", []):
+        u = constructor(*sizes)
+    expect(
+        tuple(u.shape) == tuple(sizes),
+        f"torch.{name}(*{sizes}) has shape {tuple(u.shape)}",
+        [],
+        f"torch.{name}(*{sizes}).shape",
+        u.shape,
+    )
+    expect(u.dtype == dtype, f"torch.{name}(*{sizes}) is {u.dtype}", [], f"torch.{name}(*{sizes}).dtype", u.dtype)
 
 
 @pytest.mark.parametrize("name, dtype", _params("replacement"))
@@ -98,21 +116,28 @@ CAST_FACETS = {
 def test_float_tensor_of_an_array_casts(arrays, data):
     layout, shape_from = CAST_FACETS[arrays]
     dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
-    a = data.draw(array_cases(dtype, negative_steps=True, layout=layout, shape_from=shape_from), label="a").build()
-    with finding("torch.FloatTensor(a)"):
+    case = data.draw(array_cases(dtype, negative_steps=True, layout=layout, shape_from=shape_from), label="a")
+    a = case.build()
+    setup = [f"a = {case!r}"]
+    with refusal("torch.FloatTensor(a)", setup):
         b = torch.FloatTensor(a)
-    assert b.dtype == torch.float32, f"torch.FloatTensor(a).dtype={b.dtype}"
-    assert_close(b, a.astype(np.float32), equal_nan=True)
+    expect(
+        b.dtype == torch.float32, f"torch.FloatTensor(a).dtype={b.dtype}", setup, "torch.FloatTensor(a).dtype", b.dtype
+    )
+    expect_close(b, a.astype(np.float32), setup, "torch.FloatTensor(a)", "a.astype(np.float32)", equal_nan=True)
     if a.size and dtype != np.float32:
-        assert b.data_ptr() != a.__array_interface__["data"][0], "a cast should copy"
+        copied = b.data_ptr() != a.__array_interface__["data"][0]
+        expr = "torch.FloatTensor(a).data_ptr() != a.__array_interface__['data'][0]"
+        expect(copied, "a cast should copy", setup, expr, copied)
 
 
 @pytest.mark.replacement("numpy.float_tensor.casts")
 @given(data=st.data())
 def test_from_numpy_of_astype_float32(data):
     dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
-    a = data.draw(array_cases(dtype, negative_steps=True), label="a").build()
-    with finding("torch.from_numpy(a.astype(np.float32))"):
+    case = data.draw(array_cases(dtype, negative_steps=True), label="a")
+    a = case.build()
+    with refusal("torch.from_numpy(a.astype(np.float32))", [f"a = {case!r}"]):
         b = torch.from_numpy(a.astype(np.float32))
     assert b.dtype == torch.float32
     assert_close(b, torch.from_numpy(np.ravel(a, order="C").astype(np.float32)).reshape(a.shape), equal_nan=True)

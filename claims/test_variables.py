@@ -11,8 +11,7 @@ from facets import BFLOAT16, BOOL, COMPLEX, FLOAT, FLOAT16, REQUIRES_GRAD, SIGNE
 from hypothesis import given
 from hypothesis import strategies as st
 from layouts import tensor_cases
-
-from claimcheck import finding
+from reproduce import expect, refusal
 
 
 # Every dtype torch offers, numpy twin or not: those numpy lacks are part of the domain.
@@ -57,9 +56,11 @@ def test_variable_has_data_under_it(t, requires_grad):
     from torch.autograd import Variable
 
     x = t.build()
+    setup = ["from torch.autograd import Variable", f"x = {t!r}"]
     if requires_grad and x.dtype.is_floating_point:
         x = x.clone().requires_grad_()
-    with finding("Variable(x).data"):
+        setup.append("x = x.clone().requires_grad_()")
+    with refusal("Variable(x).data", setup):
         data = Variable(x).data
     assert isinstance(data, torch.Tensor) and not data.requires_grad, "Variable(x).data should be a plain tensor"
     assert_close(data, x.detach(), rtol=0, atol=0, equal_nan=True)
@@ -86,7 +87,7 @@ def test_variable_of_a_batch_is_the_batch(t):
     from torch.autograd import Variable
 
     x = t.build()
-    with finding("Variable(data)"):
+    with refusal("Variable(data)", ["from torch.autograd import Variable", f"data = {t!r}"]):
         v = Variable(x)
     assert isinstance(v, torch.Tensor) and v.dtype == x.dtype and not v.requires_grad
     assert_close(v, x, rtol=0, atol=0, equal_nan=True)
@@ -130,14 +131,25 @@ def _numpy_of_params():
 def test_numpy_of_any_tensor(tensors, data, shape):
     dtype = data.draw(st.sampled_from(NUMPY_OF[tensors]), label="dtype")
     x = torch.zeros(shape, dtype=dtype)
+    setup = [f"data_tensor = torch.zeros({shape!r}, dtype={dtype})"]
     if tensors == REQUIRES_GRAD:
         x.requires_grad_()
-    with finding("data_tensor.numpy()"):
+        setup.append("data_tensor.requires_grad_()")
+    with refusal("data_tensor.numpy()", setup):
         a = x.numpy()
-    assert str(a.dtype) == str(dtype).replace("torch.", ""), f"numpy() gave {a.dtype} for {dtype}"
-    assert a.shape == tuple(shape)
+    name = str(dtype).replace("torch.", "")
+    expect(str(a.dtype) == name, f"numpy() gave {a.dtype} for {dtype}", setup, "data_tensor.numpy().dtype", a.dtype)
+    expect(
+        a.shape == tuple(shape),
+        f"numpy() gave shape {a.shape} for {shape}",
+        setup,
+        "data_tensor.numpy().shape",
+        a.shape,
+    )
     if x.numel():
-        assert a.__array_interface__["data"][0] == x.data_ptr(), "numpy() should share memory"
+        shares = a.__array_interface__["data"][0] == x.data_ptr()
+        expr = "data_tensor.numpy().__array_interface__['data'][0] == data_tensor.data_ptr()"
+        expect(shares, "numpy() should share memory", setup, expr, shares)
 
 
 @pytest.mark.replacement("numpy.tensor_numpy.converts")
@@ -148,9 +160,11 @@ def test_numpy_of_any_tensor(tensors, data, shape):
 )
 def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
     x = torch.zeros(shape, dtype=dtype)
+    setup = [f"data_tensor = torch.zeros({shape!r}, dtype={dtype})"]
     if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
-    with finding("data_tensor.detach().cpu().numpy()"):
+        setup.append("data_tensor.requires_grad_()")
+    with refusal("data_tensor.detach().cpu().numpy()", setup):
         a = x.detach().cpu().numpy()
     assert str(a.dtype) == str(dtype).replace("torch.", "") and a.shape == tuple(shape)
 
@@ -159,9 +173,11 @@ def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
 @given(t=tensor_cases())
 def test_data_cpu_numpy_of_a_variable(t):
     x = t.build()
+    setup = [f"data = {t!r}"]
     if x.dtype.is_floating_point or getattr(x.dtype, "is_complex", False):
         x = x.clone().requires_grad_()
-    with finding("data.data.cpu().numpy()"):
+        setup.append("data = data.clone().requires_grad_()")
+    with refusal("data.data.cpu().numpy()", setup):
         a = x.data.cpu().numpy()
     np.testing.assert_array_equal(a, t.numpy())
 
@@ -171,9 +187,11 @@ def test_data_cpu_numpy_of_a_variable(t):
 @given(t=tensor_cases())
 def test_data_cpu_numpy_of_a_cuda_variable(t):
     x = t.build().cuda()
+    setup = [f"data = {t!r}.cuda()"]
     if x.dtype.is_floating_point:
         x.requires_grad_()
-    with finding("data.data.cpu().numpy()"):
+        setup.append("data.requires_grad_()")
+    with refusal("data.data.cpu().numpy()", setup):
         a = x.data.cpu().numpy()
     np.testing.assert_array_equal(a, t.numpy())
 

@@ -70,7 +70,7 @@ def same(facets, seen: dict, wanted: dict) -> bool:
 def _cases(functions):
     """(claim, facet, the inputs of each explicit example, a strategy of the search's inputs, the divisor's name)."""
     out = []
-    for claim, function, _reference, _name in functions.UNARY:
+    for claim, _function, _reference, _name in functions.UNARY:
         pole = claim in functions.POLES
         for facet in functions.facets_of(claim):
             if functions.outside(facet):

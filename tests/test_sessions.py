@@ -130,9 +130,23 @@ def test_the_claims_session_runs_the_standard_arguments_and_leaves_pytest_time_t
     assert options["interrupt_timeout"] >= 30 and options["terminate_timeout"] >= 5
 
 
-def test_without_pytest_arguments_nothing_follows_the_options():
+def test_without_pytest_arguments_the_elementwise_checks_run_again_under_the_best_kernel():
     command, _ = _ran("claims", [])
-    assert command[-3:] == ("--standard", "--expectations", os.path.join("claims", "expectations.toml"))
+    assert command[-7:] == (
+        "--standard",
+        "--expectations",
+        os.path.join("claims", "expectations.toml"),
+        "--variant",
+        "best CPU kernel:ATEN_CPU_CAPABILITY",
+        "--variant-checks",
+        os.path.join("claims", "test_functions.py"),
+    )
+
+
+def test_the_main_run_takes_the_plain_cpu_kernel():
+    session = FakeSession([])
+    noxfile.claims(session)
+    assert session.env["ATEN_CPU_CAPABILITY"] == "default"
 
 
 def test_the_benchmarks_session_runs_them_in_full_one_at_a_time():
@@ -146,6 +160,10 @@ def test_the_benchmarks_session_runs_them_in_full_one_at_a_time():
         "--serial",
         "--full-benchmarks",
         "--benchmarks-json",
+        "--variant",
+        "best CPU kernel:ATEN_CPU_CAPABILITY",
+        "--variant-checks",
+        os.path.join("claims", "test_functions.py"),
     )
     assert options["interrupt_timeout"] >= 30
 

@@ -80,19 +80,50 @@ EXPLICIT = """Failing explicit example: test_sign(
 
 
 @pytest.mark.parametrize(
-    "text, lines",
+    "text, lines, call, kept",
     [
-        (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"]),
-        (NEW_STYLE, ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"]),
-        (EXPLICIT, ["x = torch.from_numpy(np.array([True, False]))"]),  # the fixture is no input
+        (OLD_STYLE, ["t = torch.zeros(2, 2).t()", "n = 3"], "t.view(-1)", ["t = torch.zeros(2, 2).t()"]),
+        (
+            NEW_STYLE,
+            ["family = 'bytes'", "a = np.zeros((2,), dtype='|S1')"],
+            "torch.from_numpy(a)",
+            ["a = np.zeros((2,), dtype='|S1')"],  # the facet's name is no input of the call
+        ),
+        (EXPLICIT, ["x = torch.from_numpy(np.array([True, False]))"], "x.view(-1)", None),  # the fixture is no input
     ],
 )
-def test_falsifying_examples_become_assignments(text, lines):
+def test_falsifying_examples_become_assignments(text, lines, call, kept):
     example = evidence.falsifying_example(None, "noise before\n" + text + "\nnoise after")
     assert example is not None
     assert evidence.example_arguments(example) == lines
-    snippet = evidence.snippet(example, {"type": "RuntimeError", "message": "bad\nmore", "call": "t.view(-1)"})
-    assert snippet is not None and snippet.splitlines() == [*lines, "t.view(-1)  # raises RuntimeError: bad"]
+    snippet = evidence.snippet(example, {"type": "RuntimeError", "message": "bad\nmore", "call": call})
+    assert snippet is not None and snippet.splitlines() == [*(kept or lines), f"{call}  # raises RuntimeError: bad"]
+
+
+@pytest.mark.parametrize(
+    "line, evaluable",
+    [
+        ("dtype = dtype('bool')", "dtype = np.dtype('bool')"),  # numpy's dtype repr
+        ("a = array([1, 2], dtype=int8)", "a = np.array([1, 2], dtype=np.int8)"),  # numpy's array repr
+        ("a = array([True], dtype=bool)", "a = np.array([True], dtype=bool)"),  # a builtin stays
+        ("x = [nan, -inf, 1.0]", "x = [float('nan'), -float('inf'), 1.0]"),
+        ("t = tensor([1., nan])", "t = torch.tensor([1., float('nan')])"),
+        ("d = device(type='cpu')", "d = torch.device(type='cpu')"),
+        ("y = np.nan", "y = np.nan"),  # qualified already
+        ("s = 'dtype(x) nan'", "s = 'dtype(x) nan'"),  # inside a string
+        ("m = f(\n    nan,\n    dtype('f4'))", "m = f(\n    float('nan'),\n    np.dtype('f4'))"),  # over lines
+    ],
+)
+def test_reprs_in_a_snippet_are_made_python(line, evaluable):
+    assert evidence.evaluable(line) == evaluable
+
+
+def test_a_snippet_keeps_what_its_call_uses_and_what_that_uses():
+    example = "Falsifying example: test_x(\n    layout='negative strides',\n    n=2,\n    a=np.zeros(n),\n    b=3,\n)"
+    error = {"type": "ValueError", "message": "no", "call": "torch.from_numpy(a)"}
+    assert evidence.snippet(example, error, ("import torch",)) == (
+        "import torch\nn = 2\na = np.zeros(n)\ntorch.from_numpy(a)  # raises ValueError: no"
+    )
 
 
 def test_ansi_colours_are_stripped():

@@ -29,7 +29,7 @@ def functions():
     from claimcheck import profiles
 
     profiles.register()
-    previous = settings._current_profile
+    previous = settings._current_profile or "default"
     settings.load_profile("claims-ci")
     sys.path.insert(0, CLAIMS)
     try:
@@ -148,7 +148,8 @@ def _sigmoid_refuses_half(x):
 def _sqrt_ignores_strides(x):
     if x.is_contiguous():
         return real["sqrt"](x)
-    strides, step = [], 1
+    strides: list[int] = []
+    step = 1
     for side in reversed(x.shape):
         strides.insert(0, step)
         step *= side

@@ -58,6 +58,10 @@ COMPLEX_SPECIAL = "complex nan, inf"
 INTEGER_DIVISION_BY_ZERO = "integer division by zero"
 #: zero-size tensors only (where 0-d is a facet apart)
 EMPTY_ONLY = "empty"
+#: non-contiguous tensors of each dtype the builder makes (a layout facet keeps the ordinary dtype)
+STRIDED_EVERY_DTYPE = "transposed, sliced, every dtype"
+#: empty and 0-d arrays of each dtype (the shape facet keeps the ordinary dtype)
+EMPTY_EVERY_DTYPE = "empty and 0-d, every dtype"
 
 # autograd
 REQUIRES_GRAD = "requires grad"
@@ -100,6 +104,8 @@ VARIES.update(
         FLOAT16_SPECIAL: {"dtype": FLOAT16, "values": SPECIAL},
         COMPLEX_SPECIAL: {"dtype": COMPLEX, "values": SPECIAL},
         INTEGER_DIVISION_BY_ZERO: {"dtype": SIGNED, "values": DIVISION_BY_ZERO},
+        STRIDED_EVERY_DTYPE: {"dtype": "every dtype", "layout": STRIDED},
+        EMPTY_EVERY_DTYPE: {"dtype": "every dtype", "shape": EMPTY},
     }
 )
 

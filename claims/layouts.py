@@ -101,6 +101,37 @@ NUMERIC_DTYPES = tuple(
 )
 
 
+#: torch dtypes numpy has no twin of, built from float32 arrays: the builder's one conversion
+NO_NUMPY_TWIN = ("bfloat16",)
+
+
+def tensor_of(shape: Sequence[int], name: str) -> torch.Tensor:
+    """The builder for a tensor of torch dtype `name` (zeros): tensor_copy of a numpy array of its
+    twin, or, for a dtype numpy lacks (bfloat16), of a float32 one converted with .to()."""
+    if name in NO_NUMPY_TWIN:
+        return tensor_copy(np.zeros(tuple(shape), dtype="float32")).to(getattr(torch, name))
+    return tensor_copy(np.zeros(tuple(shape), dtype=name))
+
+
+def tensor_of_code(shape: Sequence[int], name: str) -> str:
+    """Python that builds what tensor_of(shape, name) gives."""
+    built = f"torch.from_numpy(np.zeros({tuple(shape)!r}, dtype={'float32' if name in NO_NUMPY_TWIN else name!r}))"
+    return f"{built}.to(torch.{name})" if name in NO_NUMPY_TWIN else built
+
+
+def torch_unbuildable(name: str) -> str | None:
+    """unbuildable() for torch dtypes, those numpy lacks included."""
+    if name not in NO_NUMPY_TWIN:
+        return unbuildable(name)
+    if not isinstance(getattr(torch, name, None), torch.dtype):
+        return f"this torch has no torch.{name}"
+    try:
+        tensor_of((2,), name)
+    except Exception as exc:  # observed, never looked up by version
+        return f"this torch cannot build a {name} tensor (.to(torch.{name}): {type(exc).__name__})"
+    return None
+
+
 def _literal(value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
@@ -415,10 +446,38 @@ def _array_cases(draw, dtype: np.dtype, negative_steps: bool, layout: str | None
     return ArrayCase(base, draw(layouts(shape, negative_steps=negative_steps, expand=True, fortran=True, facet=layout)))
 
 
+#: The ordinary tensor's dtype (torch's default) and shapes (with elements): what a layout facet keeps.
+ORDINARY_DTYPES = (np.dtype("float32"),)
+
+
 @st.composite
-def tensor_cases(draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES, layout: str | None = None) -> TensorCase:
-    """Tensors of `dtypes` in every layout; `layout` narrows them to one layout facet (see layouts)."""
+def tensor_cases(
+    draw, dtypes: Sequence[np.dtype] = NUMERIC_DTYPES, layout: str | None = None, shape_from=None
+) -> TensorCase:
+    """Tensors of `dtypes` in every layout; `layout` narrows them to one layout facet (see layouts), where
+    they are of the ordinary dtype with elements unless `dtypes` and `shape_from` say otherwise."""
+    if layout is not None and dtypes is NUMERIC_DTYPES:
+        dtypes = ORDINARY_DTYPES
     dtype = draw(st.sampled_from(list(dtypes)))
-    shape = draw(shapes_for(layout))
+    shape = draw(shape_from or (shapes() if layout is None else shapes(min_dims=1, min_side=1)))
     base = draw(arrays(dtype, shape))
-    return TensorCase(base, draw(layouts(shape, facet=layout)))
+    case = TensorCase(base, draw(layouts(shape, facet=layout)))
+    return non_contiguous(case) if layout == STRIDED else case
+
+
+def non_contiguous(case: TensorCase) -> TensorCase:
+    """The case, made non-contiguous where its drawn operations left it contiguous (a transpose of equal
+    sides, a slice of step 1): expanded along a new leading side of 2, whose stride is 0."""
+    if not case.build().is_contiguous():
+        return case
+    return TensorCase(case.base, Layout([*case.layout.ops, ("expand", (2, *case.numpy().shape))]))
+
+
+def facet_tensors(facet: str) -> st.SearchStrategy:
+    """The tensors of a layout or shape facet: contiguous, non-contiguous, or empty and 0-d (facets.EMPTY),
+    each of the ordinary dtype with the other dimensions ordinary."""
+    from facets import EMPTY
+
+    if facet == EMPTY:
+        return tensor_cases(ORDINARY_DTYPES, layout=CONTIGUOUS, shape_from=empty_shapes())
+    return tensor_cases(layout=facet)

@@ -36,7 +36,17 @@ from facets import (
 )
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from layouts import SPECIAL_FLOATS, Layout, TensorCase, arrays, arrays_holding, empty_shapes, layouts, shapes
+from layouts import (
+    SPECIAL_FLOATS,
+    Layout,
+    TensorCase,
+    arrays,
+    arrays_holding,
+    empty_shapes,
+    layouts,
+    non_contiguous,
+    shapes,
+)
 from oracle import FULL_DTYPES, UNBUILDABLE, compare, counted
 
 #: The facets of every elementwise function here, in the order the report lists them.
@@ -121,10 +131,7 @@ def operands(draw, facet: str, min_dims: int = 0, pole: bool = False) -> TensorC
         base = _ones_for_zeros(base)
     if facets.dimensions(facet)["layout"] != STRIDED:
         return TensorCase(base, Layout([]))
-    case = TensorCase(base, draw(layouts(shape, facet=STRIDED)))
-    if case.build().is_contiguous():  # the drawn operations left it contiguous (a transpose of equal sides...)
-        case = TensorCase(base, Layout([*case.layout.ops, ("expand", (2, *case.numpy().shape))]))
-    return case
+    return non_contiguous(TensorCase(base, draw(layouts(shape, facet=STRIDED))))
 
 
 _ROWS = {

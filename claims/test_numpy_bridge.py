@@ -42,29 +42,36 @@ FAMILIES = (BOOL, SIGNED, UINT8, WIDE_UNSIGNED, FLOAT16, FLOAT, COMPLEX)
 # Every kind of numpy dtype, one check each, so the report names each one torch
 # refuses; each check in its facet: the dtypes with a torch twin by family (arrays
 # with elements), empty and 0-d arrays of all of them, then the dtypes without a
-# twin, then the other byte order. Concrete dtypes stand for themselves; kinds
-# draw members. (facet, name, dtypes, shapes; None: every shape)
-KINDS: list[tuple[str, str, st.SearchStrategy, st.SearchStrategy | None]] = [
+# twin, then the other byte order; and, apart, arrays of the ordinary dtype in
+# non-contiguous layouts. Concrete dtypes stand for themselves; kinds draw members.
+# (facet, name, dtypes, shapes)
+KINDS: list[tuple[str, str, st.SearchStrategy, st.SearchStrategy]] = [
     (family, name, st.just(np.dtype(name)), WITH_ELEMENTS)
     for family in FAMILIES
     for name in facets.DTYPE_FAMILIES[family]
 ]
 #: the ordinary array a reader converts: numpy's default dtype (float64), with elements, contiguous
 ORDINARY = np.dtype("float64")
-KINDS += [(EMPTY, EMPTY, st.just(ORDINARY), empty_shapes())]
-KINDS += [(NO_TWIN, dt.name, st.just(dt), None) for dt in map(np.dtype, ("longdouble", "clongdouble"))
+KINDS += [(EMPTY, EMPTY, st.just(ORDINARY), empty_shapes()), (STRIDED, STRIDED, st.just(ORDINARY), WITH_ELEMENTS)]
+KINDS += [(NO_TWIN, dt.name, st.just(dt), WITH_ELEMENTS) for dt in map(np.dtype, ("longdouble", "clongdouble"))
           if facets.family_of(dt) == NO_TWIN]  # fmt: skip
 KINDS += [
-    (NO_TWIN, "datetime64", hnp.datetime64_dtypes(), None),
-    (NO_TWIN, "timedelta64", hnp.timedelta64_dtypes(), None),
-    (NO_TWIN, "bytes", hnp.byte_string_dtypes(endianness="="), None),
-    (NO_TWIN, "str", hnp.unicode_string_dtypes(endianness="="), None),
-    (NO_TWIN, "void", st.integers(1, 8).map(lambda n: np.dtype(f"V{n}")), None),
-    (NO_TWIN, "object", st.just(np.dtype("O")), None),
+    (NO_TWIN, "datetime64", hnp.datetime64_dtypes(), WITH_ELEMENTS),
+    (NO_TWIN, "timedelta64", hnp.timedelta64_dtypes(), WITH_ELEMENTS),
+    (NO_TWIN, "bytes", hnp.byte_string_dtypes(endianness="="), WITH_ELEMENTS),
+    (NO_TWIN, "str", hnp.unicode_string_dtypes(endianness="="), WITH_ELEMENTS),
+    (NO_TWIN, "void", st.integers(1, 8).map(lambda n: np.dtype(f"V{n}")), WITH_ELEMENTS),
+    (NO_TWIN, "object", st.just(np.dtype("O")), WITH_ELEMENTS),
     (NON_NATIVE, NON_NATIVE, hnp.integer_dtypes(endianness=_FOREIGN, sizes=(16, 32, 64))
-     | hnp.floating_dtypes(endianness=_FOREIGN, sizes=(32, 64)), None),
+     | hnp.floating_dtypes(endianness=_FOREIGN, sizes=(32, 64)), WITH_ELEMENTS),
 ]  # fmt: skip
-CASES = {name: dtypes.flatmap(functools.partial(array_cases, shape_from=where)) for _, name, dtypes, where in KINDS}
+#: each kind's arrays: contiguous, but for the layout facet (every positive-stride layout, in the ordinary dtype)
+CASES = {
+    name: dtypes.flatmap(
+        functools.partial(array_cases, layout=STRIDED if facet == STRIDED else CONTIGUOUS, shape_from=where)
+    )
+    for facet, name, dtypes, where in KINDS
+}
 
 
 def _kind_params():

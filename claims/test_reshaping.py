@@ -6,10 +6,10 @@ import facets
 import numpy as np
 import pytest
 import torch
-from facets import CONTIGUOUS, STRIDED
+from facets import CONTIGUOUS, EMPTY, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
-from layouts import tensor_cases
+from layouts import facet_tensors, tensor_cases
 from reproduce import expect, expect_close, refusal
 
 
@@ -31,10 +31,10 @@ def _assert_vectorized(flat: torch.Tensor, case, spelling: str) -> None:
 
 
 @pytest.mark.claim("tensor.view.minus_one_vectorizes")
-@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED)])
+@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED, EMPTY)])
 @given(data=st.data())
 def test_view_minus_one_is_ravel(layout, data):
-    t = data.draw(tensor_cases(layout=layout), label="t")
+    t = data.draw(facet_tensors(layout), label="t")
     x = t.build()
     with refusal("t.view(-1)", [f"t = {t!r}"]):
         flat = x.view(-1)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 from closeness import assert_close
-from facets import CONTIGUOUS, STRIDED
+from facets import CONTIGUOUS, EMPTY, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
-from layouts import tensor_cases
+from layouts import facet_tensors, tensor_cases
 from reproduce import expect, expect_close, refusal
 
 
@@ -72,10 +72,10 @@ def _reshape_targets(draw, shape):
 
 
 @pytest.mark.claim("tensor.view.is_numpy_reshape")
-@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED)])
+@pytest.mark.parametrize("layout", [facets.param(f, facet=f) for f in (CONTIGUOUS, STRIDED, EMPTY)])
 @given(data=st.data())
 def test_view_is_numpy_reshape(layout, data):
-    t = data.draw(tensor_cases(layout=layout), label="t")
+    t = data.draw(facet_tensors(layout), label="t")
     x, a = t.build(), t.numpy()
     target = data.draw(_reshape_targets(a.shape), label="shape")
     expected = np.reshape(a, target)

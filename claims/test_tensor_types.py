@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 from closeness import assert_close
-from facets import CONTIGUOUS, EMPTY, NEGATIVE_STRIDES, STRIDED
+from facets import CONTIGUOUS, EMPTY, EMPTY_EVERY_DTYPE, NEGATIVE_STRIDES, STRIDED
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -103,7 +103,8 @@ def _real_dtypes():
 # layout), the others by layout.
 WITH_ELEMENTS = shapes(min_dims=1, min_side=1)
 CAST_FACETS = {
-    EMPTY: (None, empty_shapes()),
+    EMPTY: (CONTIGUOUS, empty_shapes()),
+    EMPTY_EVERY_DTYPE: (CONTIGUOUS, empty_shapes()),
     CONTIGUOUS: (CONTIGUOUS, WITH_ELEMENTS),
     STRIDED: (STRIDED, WITH_ELEMENTS),
     NEGATIVE_STRIDES: (NEGATIVE_STRIDES, WITH_ELEMENTS),
@@ -115,7 +116,10 @@ CAST_FACETS = {
 @given(data=st.data())
 def test_float_tensor_of_an_array_casts(arrays, data):
     layout, shape_from = CAST_FACETS[arrays]
-    dtype = data.draw(st.sampled_from(_real_dtypes()), label="dtype")
+    # the cast from every dtype is the ordinary use; the layout and empty facets keep numpy's default dtype,
+    # and empty or 0-d arrays of every dtype are a combination of their own (0-d integers are taken for sizes)
+    dtypes = _real_dtypes() if arrays in (CONTIGUOUS, EMPTY_EVERY_DTYPE) else [np.dtype("float64")]
+    dtype = data.draw(st.sampled_from(dtypes), label="dtype")
     case = data.draw(array_cases(dtype, negative_steps=True, layout=layout, shape_from=shape_from), label="a")
     a = case.build()
     setup = [f"a = {case!r}"]

@@ -208,11 +208,15 @@ def compare(
     evidence=None,
     signed_zero: bool = False,
     reference_name: str | None = None,
+    magnitude: Callable[..., Any] | None = None,
 ) -> None:
     """Run `subject(**inputs as tensors)` (spelled `spelling` in terms of the input names) and
     `reference(**inputs as exact numpy arrays)`, and compare them as the module's docstring says.
 
     `signed_zero`: the facet holds signed zeros, so zeros are compared by sign.
+    `magnitude(**inputs as exact numpy arrays)`: for a reduction, the size each result's rounding error
+    scales with (a sum's error is bounded by its terms' magnitudes, not by the sum, which cancellation
+    can make small); the relative tolerance then applies to it where it is the larger.
     """
     rule = reference_of(claim)
     name = reference_name or f"numpy's {getattr(reference, '__name__', 'reference')}"
@@ -254,7 +258,11 @@ def compare(
             f"{spelling}.tolist()  # -> {actual.tolist()}",
         )
     _TALLY["compared"] += 1
-    _same_result(actual, np.asarray(expected), want_dtype, spelling, inputs, name, signed_zero, rule.source)
+    scale = None
+    if magnitude is not None:
+        with np.errstate(all="ignore"):
+            scale = np.asarray(magnitude(**{k: _for_reference(v, want_dtype) for k, v in inputs.items()}))
+    _same_result(actual, np.asarray(expected), want_dtype, spelling, inputs, name, signed_zero, rule.source, scale)
 
 
 def facet_varies_dtype(facet: str) -> bool:
@@ -268,7 +276,7 @@ def _torch_dtype(dtype: np.dtype):
     return torch.from_numpy(np.zeros(1, dtype=dtype)).dtype
 
 
-def _same_result(actual, expected, want_dtype, spelling, inputs, name, signed_zero, source) -> None:
+def _same_result(actual, expected, want_dtype, spelling, inputs, name, signed_zero, source, scale=None) -> None:
     if want_dtype is not None and actual.dtype != _torch_dtype(want_dtype):
         kinds = " and ".join(sorted({c.base.dtype.name for v in inputs.values() for c in _cases(v)}))
         raise _wrong(
@@ -293,26 +301,47 @@ def _same_result(actual, expected, want_dtype, spelling, inputs, name, signed_ze
     )
     for part, g, e in parts:
         failure = None
+        rtol, atol = _tolerances(e)
+        size = _part(scale, part)
+        if size is not None and size.size and e.dtype.kind == "f":
+            atol = atol + rtol * float(np.max(size))  # one absolute tolerance for torch.testing: the largest
         try:
-            assert_close(np.ascontiguousarray(g), np.ascontiguousarray(e), equal_nan=True, check_dtype=False)
+            assert_close(
+                np.ascontiguousarray(g), np.ascontiguousarray(e), rtol=rtol, atol=atol, equal_nan=True, check_dtype=False
+            )
         except AssertionError as exc:
             failure = str(exc)
-        where = _first_difference(g, e, failure is not None, signed_zero)
+        where = _first_difference(g, e, failure is not None, signed_zero, size)
         if where is None and failure is None:
             continue
         _differs(actual, expected, where if where is not None else (), part, spelling, inputs, name, failure)
 
 
-def _first_difference(got: np.ndarray, want: np.ndarray, values_differ: bool, signed_zero: bool):
+def _part(scale, part: str):
+    """The magnitudes of one part of a result (a complex magnitude holds the real part's and the imaginary
+    part's as its own parts), finite ones only (a nan or inf term leaves no finite scale), or None."""
+    if scale is None:
+        return None
+    size = scale.imag if part == "imag" else scale.real
+    return np.where(np.isfinite(size), size, 0.0).astype(float)
+
+
+def _tolerances(want: np.ndarray) -> tuple[float, float]:
+    """torch.testing's (rtol, atol) for the dtype of `want` (a real part's: float32 for complex64); exact for integers."""
+    return TOLERANCES.get(_torch_dtype(want.dtype), (0.0, 0.0)) if want.dtype.kind == "f" else (0.0, 0.0)
+
+
+def _first_difference(got: np.ndarray, want: np.ndarray, values_differ: bool, signed_zero: bool, scale=None):
     """The index of the first element that differs (value, NaN mask, or sign of a zero), or None."""
     g, w = np.asarray(got), np.asarray(want)
     if g.dtype.kind in "biu" or w.dtype.kind in "biu":
         mask = g != w
     else:
         g64, w64 = g.astype(np.float64), w.astype(np.float64)
-        rtol, atol = TOLERANCES.get(_torch_dtype(w.dtype) if w.dtype.kind == "f" else torch.float64, (0.0, 0.0))
+        rtol, atol = _tolerances(w)
+        size = np.abs(w64) if scale is None else np.maximum(np.abs(w64), scale)
         with np.errstate(all="ignore"):
-            close = (g64 == w64) | (np.abs(g64 - w64) <= atol + rtol * np.abs(w64))
+            close = (g64 == w64) | (np.abs(g64 - w64) <= atol + rtol * size)
         mask = (np.isnan(g64) != np.isnan(w64)) | (~np.isnan(w64) & ~close)
         if signed_zero:
             mask |= (g64 == 0) & (w64 == 0) & (np.signbit(g64) != np.signbit(w64))

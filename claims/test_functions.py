@@ -269,6 +269,12 @@ def _sum_reference(x, dim):
 _sum_reference.__name__ = "sum"
 
 
+def _magnitudes(x):
+    """|x|, part by part for complex x (|Re x| + |Im x| j): what each part of a sum's rounding error scales with."""
+    x = np.asarray(x)
+    return np.abs(x.real) + 1j * np.abs(x.imag) if x.dtype.kind == "c" else np.abs(x)
+
+
 def sum_check(facet):
     def check(case, evidence):
         x, dim = case
@@ -281,6 +287,8 @@ def sum_check(facet):
             facet=facet,
             evidence=evidence,
             signed_zero=signed_zero(facet),
+            reference_name="numpy's sum",
+            magnitude=lambda x: _sum_reference(_magnitudes(x), dim),  # a sum's error scales with its terms
         )
 
     examples = [{"case": (x, dim)} for x in explicit(facet) for dim in ((0, -1) if facet == ZERO_D else (1, -2))]

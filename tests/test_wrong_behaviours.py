@@ -215,3 +215,33 @@ def _sign_refuses_bool(x):
     if x.dtype == torch.bool:
         raise RuntimeError("sign is not implemented for bool")
     return real["sign"](x)
+
+
+def test_a_sum_rounded_in_another_order_is_not_called_wrong(functions):
+    """torch 1.7-1.12 summed [nan, 3.4e38j, 3.4e16j, -3.4e38j] to nan-2.2667355717670427e+23j, numpy (in float64)
+    to nan-2.2667359117774297e+23j: the terms cancel, and both are within float64's rounding of terms that
+    large. The comparator scales a sum's tolerance by its terms, so this is no finding; a sum off by more than
+    any rounding of them still is."""
+    oracle, layouts = sys.modules["oracle"], sys.modules["layouts"]
+    import numpy as np
+
+    x = layouts.TensorCase(
+        np.array([complex(float("nan"), 0.0), 3.4028234659997973e38j, 3.4001038704902148e16j, -3.4028234659997996e38j]),
+        layouts.Layout([]),
+    )
+    summed = complex(float("nan"), -2.2667355717670427e23)
+
+    def compare(result):
+        oracle.compare(
+            "torch.sum(x, dim=0)",
+            lambda x: torch.tensor(result, dtype=torch.complex128),
+            lambda x: np.sum(x, axis=0),
+            {"x": x},
+            claim="functions.sum_dim",
+            facet="complex nan, inf",
+            magnitude=lambda x: np.sum(np.abs(x.real) + 1j * np.abs(x.imag), axis=0),
+        )
+
+    compare(summed)
+    with pytest.raises(Counterexample, match="imag part"):
+        compare(complex(float("nan"), 1e33))  # beyond any rounding of these terms (float64's rtol 1e-7 x 6.8e38)

@@ -42,25 +42,13 @@ import reproduce
 import torch
 from closeness import TOLERANCES, assert_close
 from facets import COVERAGE
-from layouts import TensorCase, unbuildable
+from layouts import FULL_NAMES, TensorCase, unbuildable
 
 from claimcheck import ClaimBroken, Counterexample, finding, load_registry
 
 #: numpy dtypes the checks of torch's functions draw from, where the builder makes them on this torch;
 #: uint16/32/64 are left out because torch documents them as having only limited support in eager mode.
-CANDIDATES = (
-    "bool",
-    "uint8",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "float16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-)
+CANDIDATES = FULL_NAMES
 #: Why each candidate cannot be built on this torch (the one domain rule, layouts.unbuildable), or None.
 UNBUILDABLE = {name: unbuildable(name) for name in CANDIDATES}
 FULL_DTYPES = tuple(np.dtype(n) for n in CANDIDATES if UNBUILDABLE[n] is None)
@@ -307,7 +295,12 @@ def _same_result(actual, expected, want_dtype, spelling, inputs, name, signed_ze
             atol = atol + rtol * float(np.max(size))  # one absolute tolerance for torch.testing: the largest
         try:
             assert_close(
-                np.ascontiguousarray(g), np.ascontiguousarray(e), rtol=rtol, atol=atol, equal_nan=True, check_dtype=False
+                np.ascontiguousarray(g),
+                np.ascontiguousarray(e),
+                rtol=rtol,
+                atol=atol,
+                equal_nan=True,
+                check_dtype=False,
             )
         except AssertionError as exc:
             failure = str(exc)

@@ -22,33 +22,22 @@ from facets import (
 )
 from hypothesis import given
 from hypothesis import strategies as st
-from layouts import tensor_cases, tensor_of, tensor_of_code, torch_unbuildable
+from layouts import (
+    FULL_NAMES,
+    LIMITED_NAMES,
+    NO_NUMPY_TWIN,
+    tensor_cases,
+    tensor_of,
+    tensor_of_code,
+    torch_unbuildable,
+)
 from reproduce import expect, refusal
 
 # Every dtype torch offers, numpy twin or not, that the suite's builder makes here (the one domain rule:
 # torch 1.5 names complex64 but from_numpy refuses it, so no complex tensor is built there).
 ALL_TORCH_DTYPES = [
     d
-    for d in (
-        getattr(torch, name, None)
-        for name in (
-            "bool",
-            "uint8",
-            "int8",
-            "int16",
-            "int32",
-            "int64",
-            "float16",
-            "bfloat16",
-            "float32",
-            "float64",
-            "complex64",
-            "complex128",
-            "uint16",
-            "uint32",
-            "uint64",
-        )
-    )
+    for d in (getattr(torch, name, None) for name in (*FULL_NAMES, *NO_NUMPY_TWIN, *LIMITED_NAMES))
     if isinstance(d, torch.dtype) and torch_unbuildable(str(d).replace("torch.", "")) is None
 ]
 

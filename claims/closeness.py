@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from typing import Any
 
 import numpy as np
 import torch
@@ -59,10 +60,9 @@ def _native():
     # torch 2.1x's assert_close imports torch.distributed.tensor at its first call (about a second per
     # process, paid by every worker) only to unwrap DTensors; the checks compare plain CPU tensors, so
     # the unwrapping is told there are none to unwrap, where torch has that switch.
-    comparison = getattr(torch.testing, "_comparison", None)
-    if comparison is not None and getattr(comparison, "_HAS_DTENSOR", None) is True:
-        if "torch.distributed.tensor" not in sys.modules:
-            comparison._HAS_DTENSOR = False
+    comparison: Any = getattr(torch.testing, "_comparison", None)
+    if getattr(comparison, "_HAS_DTENSOR", None) is True and "torch.distributed.tensor" not in sys.modules:
+        comparison._HAS_DTENSOR = False
     # torch 1.9 and 1.10 compared strides by default; values are what the claims are about
     parameters = inspect.signature(native).parameters
     options = {"check_stride": False} if "check_stride" in parameters else {}

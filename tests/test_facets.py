@@ -230,7 +230,7 @@ def test_a_version_1_report_is_read_as_one_facet(tmp_path):
 
 def test_upgrade_notes_from_the_committed_reports(capsys):
     """`diff` on the reports this project commits: float16 kernels torch added on the CPU in 2.1, with both sides'
-    evidence, at claim and facet level."""
+    evidence, at claim and facet level, the facet labelled a coverage change."""
     import os
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -238,8 +238,8 @@ def test_upgrade_notes_from_the_committed_reports(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("torch 2.0.1+cu117 → 2.1.2+cu121")
     at = out.index("functions.sigmoid: broken → holds")
-    assert out[at + 1].startswith("    before: 2 of 5 checks failed (sigmoid-float16")
-    facet = out.index("  facet float16 (in scope): broken → holds", at)
+    assert out[at + 1].startswith("    before: 2 of 8 checks failed (sigmoid-float16")
+    facet = out.index("  facet float16 (in scope, coverage): broken → holds", at)
     assert (
         out[facet + 1]
         == """    before: failed (sigmoid-float16): RuntimeError: "sigmoid_cpu" not implemented for 'Half'"""

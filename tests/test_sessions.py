@@ -194,6 +194,15 @@ def test_the_workflow_runs_the_standard_arguments_too():
         assert option not in workflow, f"{option}: the workflow writes out what --standard gives"
 
 
+def test_the_workflow_takes_the_kernels_the_claims_session_takes():
+    with open(os.path.join(ROOT, ".github", "workflows", "claims.yml"), encoding="utf-8") as handle:
+        workflow = handle.read()
+    for variable, value in noxfile.PLAIN_KERNEL.items():
+        assert f"{variable}: {value}" in workflow
+    option, variant, checks_option, checks = noxfile.KERNEL_VARIANT
+    assert f'{option} "{variant}" {checks_option} {checks}' in workflow
+
+
 def test_every_listed_python_is_on_this_machine():
     import shutil
 

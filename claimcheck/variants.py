@@ -64,10 +64,15 @@ def run(variant: Variant, checks: Sequence[str], pytest_args: Sequence[str]) -> 
         else:
             env[variant.variable] = variant.value
         command = [sys.executable, "-m", "pytest", *checks, *pytest_args, "--claims-reports", scratch, "-q"]
-        status = subprocess.call(command, env=env, stdout=subprocess.DEVNULL)
+        # its output is the main run's again; kept, and shown only when the variant wrote no report
+        log = os.path.join(scratch, "pytest.log")
+        with open(log, "w") as output:
+            status = subprocess.call(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         found = sorted(glob.glob(os.path.join(scratch, "*", "report*.json")))
         if not found:
-            return None, f"pytest exited with {status} and wrote no report"
+            with open(log, errors="replace") as output:
+                tail = output.read()[-2000:]
+            return None, f"pytest exited with {status} and wrote no report; its output ended:\n{tail}"
         try:
             return read_report(found[0]), ""
         except ReportError as exc:

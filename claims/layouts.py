@@ -428,7 +428,7 @@ def array_cases(
 ) -> st.SearchStrategy:
     """Arrays of `dtype` in every layout, as ArrayCase recipes; `layout` narrows them to
     one layout facet (see layouts), `shape_from` to some shapes (default: shapes_for(layout))."""
-    return _array_cases(dtype, negative_steps, layout, shape_from or shapes_for(layout))
+    return _array_cases(dtype, negative_steps, layout, shape_from if shape_from is not None else shapes_for(layout))
 
 
 @st.composite
@@ -456,7 +456,9 @@ def tensor_cases(
     if layout is not None and dtypes is NUMERIC_DTYPES:
         dtypes = ORDINARY_DTYPES
     dtype = draw(st.sampled_from(list(dtypes)))
-    shape = draw(shape_from or (shapes() if layout is None else shapes(min_dims=1, min_side=1)))
+    shape = draw(
+        shape_from if shape_from is not None else shapes() if layout is None else shapes(min_dims=1, min_side=1)
+    )
     base = draw(arrays(dtype, shape))
     case = TensorCase(base, draw(layouts(shape, facet=layout)))
     return non_contiguous(case) if layout == STRIDED else case

@@ -138,3 +138,64 @@ def test_the_check_itself_tells_a_facet_that_varies_two_things():
     seen = dimensions_of(functions, {"x": case}, None)
     assert seen == {"dtype": facets.FLOAT16, "layout": facets.STRIDED, "values": facets.SPECIAL, "shape": "non-empty"}
     assert not same(facets, seen, facets.dimensions(facets.FLOAT16))
+
+
+def _array_dimensions(facets, array: np.ndarray) -> dict:
+    """What a numpy array varies (for from_numpy's kinds): its dtype family, layout and shape."""
+    if array.ndim == 0:
+        shape = facets.ZERO_D
+    elif array.size == 0:
+        shape = facets.EMPTY_ONLY
+    else:
+        shape = "non-empty"
+    layout = facets.CONTIGUOUS if array.flags.c_contiguous else facets.STRIDED
+    return {"dtype": facets.family_of(array.dtype), "layout": layout, "shape": shape}
+
+
+def test_the_layout_and_shape_facets_of_the_tensor_claims_vary_their_own_dimension():
+    """view, view(-1) and cpu() draw their facets from layouts.facet_tensors; from_numpy's kinds from its CASES:
+    each draw keeps the ordinary dtype where its facet is not a dtype, and varies its facet's own dimension."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    sys.path.insert(0, CLAIMS)
+    try:
+        layouts = importlib.import_module("layouts")
+        bridge = importlib.import_module("test_numpy_bridge")
+        facets = sys.modules["facets"]
+    finally:
+        sys.path.remove(CLAIMS)
+    tensor_facets = [facets.CONTIGUOUS, facets.STRIDED, facets.EMPTY]
+    kinds = [(facet, name) for facet, name, _, _ in bridge.KINDS if facet in facets.VARIES or facet == facets.EMPTY]
+
+    def shape_of(seen):
+        return facets.EMPTY if seen["shape"] in (facets.ZERO_D, facets.EMPTY_ONLY) else seen["shape"]
+
+    @settings(max_examples=300, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data):
+        if data.draw(st.booleans()):
+            facet = data.draw(st.sampled_from(tensor_facets))
+            case = data.draw(layouts.facet_tensors(facet))
+            built = case.build()
+            seen = {
+                "dtype": facets.family_of(case.base.dtype),
+                "layout": facets.CONTIGUOUS if built.is_contiguous() else facets.STRIDED,
+                "shape": facets.EMPTY if built.dim() == 0 or built.numel() == 0 else "non-empty",
+            }
+            wanted = facets.dimensions(facet)
+            wanted = {"dtype": wanted["dtype"], "layout": wanted["layout"], "shape": wanted["shape"]}
+            assert seen == wanted, f"{facet}: {case!r} varies {seen}, not {wanted}"
+        else:
+            facet, name = data.draw(st.sampled_from(kinds))
+            array = data.draw(bridge.CASES[name]).build()
+            seen = _array_dimensions(facets, array)
+            wanted = facets.dimensions(facet)
+            assert seen["layout"] == wanted["layout"], f"{name}: {array.strides} is not {wanted['layout']}"
+            assert shape_of(seen) == wanted["shape"], f"{name}: shape {array.shape} is not {wanted['shape']}"
+            if facet in facets.DTYPE_FAMILIES:
+                assert seen["dtype"] == facet, f"{name}: {array.dtype} is not of {facet}"
+            elif facet in (facets.EMPTY, facets.STRIDED):
+                assert seen["dtype"] == facets.FLOAT, f"{name}: {array.dtype} is not the ordinary dtype"
+
+    check()

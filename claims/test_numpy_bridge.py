@@ -72,6 +72,8 @@ CASES = {
     )
     for facet, name, dtypes, where in KINDS
 }
+# the layout facet's arrays are never left contiguous by operations that change nothing (a step of 1)
+CASES[STRIDED] = CASES[STRIDED].filter(lambda case: not case.build().flags.c_contiguous)
 
 
 def _kind_params():

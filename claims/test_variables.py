@@ -164,8 +164,9 @@ def test_numpy_of_any_tensor(tensors, data, evidence):
     requires_grad=st.booleans(),
 )
 def test_detach_cpu_numpy_of_any_tensor(dtype, shape, requires_grad):
-    x = torch.zeros(shape, dtype=dtype)
-    setup = [f"data_tensor = torch.zeros({shape!r}, dtype={dtype})"]
+    name = str(dtype).replace("torch.", "")
+    x = tensor_of(shape, name)  # the suite's builder: the dtype's own kernels are the statement's to need
+    setup = [f"data_tensor = {tensor_of_code(shape, name)}"]
     if requires_grad and (dtype.is_floating_point or getattr(dtype, "is_complex", False)):
         x.requires_grad_()
         setup.append("data_tensor.requires_grad_()")

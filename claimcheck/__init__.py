@@ -20,7 +20,9 @@ else from this package:
 - `Evidence`: the type of the `evidence` fixture (notes and measured figures);
 - `quantity(value, unit)`: a figure written as reports write it (times in s, ms, µs or ns);
 - `warm_interpreter(preload)`, `Finished`: scripts run in fresh processes forked from one interpreter that
-  imported the subject once (see claimcheck.warm).
+  imported the subject once (see claimcheck.warm);
+- `warnings_once(config, eligible)`: the subject shows some warnings once per process; eligible checks that saw
+  no deprecation look for one again where nothing ran before (see claimcheck.pristine).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "quantity",
     "strip_ansi",
     "warm_interpreter",
+    "warnings_once",
 ]
 
 _LAZY = {
@@ -53,6 +56,7 @@ _LAZY = {
     "strip_ansi": ("evidence", "strip_ansi"),
     "warm_interpreter": ("warm", "shared"),
     "Finished": ("warm", "Finished"),
+    "warnings_once": ("recorder", "warnings_once"),
 }
 
 

@@ -7,9 +7,7 @@ JSON report unchanged.
 from __future__ import annotations
 
 import ast
-import functools
 import io
-import os
 import re
 import tokenize
 import warnings
@@ -266,46 +264,6 @@ def used_by(call: str, assignments: Sequence[str]) -> list[str]:
 
 def warning_record(message: warnings.WarningMessage) -> dict[str, str]:
     return {"category": message.category.__name__, "message": _trim(str(message.message).strip())}
-
-
-def is_subject_deprecation(
-    message: warnings.WarningMessage, patterns: Sequence[str], foreign: Sequence[str] = ()
-) -> bool:
-    """A warning that says the code under test is deprecated, ignored or will change.
-
-    Warnings of the test tooling itself (Hypothesis, pytest) never count, nor
-    do warnings the library attributes to a frame of Python's standard library:
-    a library that tells its caller something points its warning at the
-    caller's line; one that lands in `copyreg.py` or `copy.py` is the library
-    speaking of its own internals (torch's pytree, say, during an export).
-    """
-    module = getattr(message.category, "__module__", "")
-    if module.split(".")[0] in ("hypothesis", "_pytest", "pytest", "pluggy"):
-        return False
-    filename = getattr(message, "filename", "") or ""
-    if _in_standard_library(filename):
-        return False
-    real = _real(filename) if filename else ""
-    if real and any(real.startswith(folder + os.sep) for folder in foreign):
-        return False  # another installed package speaking of its own use of something else
-    if issubclass(message.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
-        return True
-    text = str(message.message)
-    return any(re.search(p, text, re.I) for p in patterns)
-
-
-@functools.lru_cache(maxsize=4096)
-def _real(path: str) -> str:
-    """os.path.realpath, once per path: it runs for every warning a check raises."""
-    return os.path.realpath(path)
-
-
-def _in_standard_library(filename: str) -> bool:
-    import sysconfig
-
-    stdlib = _real(sysconfig.get_paths()["stdlib"])
-    path = _real(filename) if filename else ""
-    return bool(path) and path.startswith(stdlib + os.sep) and "site-packages" not in path
 
 
 def unique(records: Sequence[dict]) -> list[dict]:

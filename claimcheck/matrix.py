@@ -116,6 +116,28 @@ def _changes(envs: Sequence[str], seen: Mapping[str, Any], facet: str | None = N
     return out
 
 
+def _replacement_changes(envs: Sequence[str], seen: Mapping[str, tuple[str, Cell]]) -> list[Change]:
+    """Where the replacement a release shows changed: its verdict, or the idiom the release documents."""
+    out: list[Change] = []
+    previous: tuple[str, str, Cell] | None = None
+    for env in envs:
+        if env not in seen:
+            if previous is not None:  # shown no more from here on: the release documents none
+                out.append(Change(previous[0], env, previous[2].verdict, "none", previous[2].summary,
+                                  "no replacement documented", None, True, "replacement"))  # fmt: skip
+                previous = None
+            continue
+        idiom, cell = seen[env]
+        if previous is None and env != envs[0]:
+            out.append(Change(envs[envs.index(env) - 1], env, "none", cell.verdict, "no replacement documented",
+                              cell.summary, None, True, "replacement"))  # fmt: skip
+        elif previous is not None and (idiom != previous[1] or cell.verdict != previous[2].verdict):
+            out.append(Change(previous[0], env, previous[2].verdict, cell.verdict, previous[2].summary, cell.summary,
+                              None, True, "replacement"))  # fmt: skip
+        previous = (env, idiom, cell)
+    return out
+
+
 def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], generated: str | None = None) -> Matrix:
     refuse_duplicates(loaded)
     columns = [report.environment.name for _path, report in loaded]
@@ -127,9 +149,12 @@ def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], g
                 sections.append(section)
         env = report.environment.name
         for claim in report.claims:
-            row = rows.setdefault(claim.id, {"claim": claim, "cells": {}, "facets": {}})
+            row = rows.setdefault(claim.id, {"claim": claim, "cells": {}, "facets": {}, "replacements": {}})
             row["claim"] = claim  # the newest report's wording, scope and addition flag
             row["cells"][env] = Cell(claim.verdict, claim.summary)
+            if claim.replacement:
+                shown = claim.replacement
+                row["replacements"][env] = (shown.idiom, Cell(shown.verdict, f"{shown.idiom}: {shown.summary}"))
             for facet in claim.facets:
                 row["facets"].setdefault(facet.name, {})[env] = facet
     built = []
@@ -143,6 +168,7 @@ def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], g
                 claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells,
                 tuple(_changes(columns, cells)), facets, tuple(facet_changes), claim.addition,
                 claim.replacement.idiom if claim.replacement else None,
+                tuple(_replacement_changes(columns, row["replacements"])),
             )
         )  # fmt: skip
     share = {env: holding_share([r.cells[env] for r in built if env in r.cells and not r.addition]) for env in columns}

@@ -553,7 +553,9 @@ class Change:
     `kind` is "claim" when the claim's own behaviour changed, "domain" when the
     facet came into (or left) this torch's domain (a dtype torch gained, say), and
     "coverage" when the statement's call came to take (or stopped taking) the
-    facet's dtype or kernel: a kernel torch gained, not a change of what it computes.
+    facet's dtype or kernel: a kernel torch gained, not a change of what it computes;
+    "replacement" when the replacement a release shows changed verdict or idiom
+    (verdict "none" where a release documents no replacement).
     """
 
     after: str  # the environment before the change
@@ -570,6 +572,8 @@ class Change:
         data: Json = {"after": self.after, "at": self.at, "from": self.before_verdict, "to": self.verdict}
         if self.facet is not None:
             data.update(facet=self.facet, in_scope=self.in_scope, kind=self.kind)
+        elif self.kind != "claim":
+            data.update(kind=self.kind)
         data.update({"from_evidence": self.before_summary, "to_evidence": self.summary})
         return data
 
@@ -588,6 +592,8 @@ class MatrixRow:
     facet_changes: tuple[Change, ...] = ()
     addition: bool = False
     replacement: str | None = None  # the modern idiom, as the newest report names it
+    #: where the replacement's verdict (or the idiom a release documents) changed: the modern idiom's own history
+    replacement_changes: tuple[Change, ...] = ()
 
     def to_json(self) -> Json:
         return {
@@ -609,6 +615,7 @@ class MatrixRow:
                 for name, by_env in self.facets.items()
             },
             "facet_changes": [c.to_json() for c in self.facet_changes],
+            "replacement_changes": [c.to_json() for c in self.replacement_changes],
         }
 
 

@@ -9,18 +9,16 @@ pytest's reports (`report.claimcheck`) and, at the end, in the worker's
 from __future__ import annotations
 
 import atexit
-import functools
 import gc
 import json
 import os
 import re
 import signal
-import warnings
-from typing import Any, Dict, Sequence, Set
+from typing import Any, Callable, Dict, Sequence, Set
 
 import pytest
 
-from . import environment, evidence, warm
+from . import attribution, environment, evidence, pristine, warm
 from .finding import STATE_VARIABLE, current_check
 from .model import AS_WRITTEN, REPLACEMENT
 from .registry import Registry
@@ -67,6 +65,8 @@ class Recorder:
         self.collected = False
         self._fault_log: Any = None
         self._children_after_last_check: set[int] | None = None
+        self._places: attribution.Places | None = None
+        self._template: pristine.Template | None = None  # see warnings_once
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """A crash of this process leaves its signal and traceback in the state folder, for the writer to read.
@@ -82,6 +82,9 @@ class Recorder:
             faulthandler.enable(file=self._fault_log)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._template is not None:
+            self._template.close()
+            self._template = None
         if self._fault_log is not None:
             import faulthandler
 
@@ -226,13 +229,41 @@ class Recorder:
             return
         # Record every warning of every example, whatever filters and
         # warn-once registries say, so a verdict never depends on test order.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with attribution.recording() as raised:
             yield
-        patterns, foreign = self.registry.deprecation_patterns, _foreign_packages(self.registry.subject)
-        item.stash[_WARNINGS] = [
-            dict(evidence.warning_record(w), deprecation=evidence.is_subject_deprecation(w, patterns, foreign))
-            for w in caught
+        records = self._warning_records(raised)
+        if self._template is not None and not any(r["deprecation"] for r in records) and _once_eligible(item):
+            # warn-once warnings another check may have used up: looked for where nothing ran before
+            fresh = self._template.warnings_of(item.nodeid) or []
+            records.extend(r for r in fresh if r.get("deprecation"))
+        item.stash[_WARNINGS] = records
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.config.stash.get(_WARN_ONCE, None) or not session.items:
+            return
+        checks = [item for item in session.items if item.nodeid in self.bindings and _once_eligible(item)]
+        if checks:
+            self._template = pristine.Template(checks, self._run_in_template)
+
+    def _run_in_template(self, item: pytest.Item) -> list[dict[str, Any]]:
+        """In the template's child: the check's whole protocol, unreported; what it recorded."""
+        from _pytest.runner import runtestprotocol
+
+        self._template = None
+        runtestprotocol(item, nextitem=None, log=False)
+        return list(item.stash.get(_WARNINGS, []))
+
+    def _warning_records(self, raised: Sequence[attribution.Raised]) -> list[dict[str, Any]]:
+        """Each warning as plain data, with whether it deprecates the statement (see attribution.py)."""
+        if self._places is None:
+            self._places = attribution.Places(self.registry.subject)
+        patterns = self.registry.deprecation_patterns
+        return [
+            dict(
+                evidence.warning_record(r.message),
+                deprecation=attribution.about_the_statement(r, self._places, patterns),
+            )
+            for r in raised
         ]
 
     @pytest.hookimpl(hookwrapper=True)
@@ -284,6 +315,14 @@ class Recorder:
         }
         if report.when == "call":
             data["warnings"] = evidence.unique(item.stash.get(_WARNINGS, []))
+            untried = self._untried_forms(item, role, claim_id) if report.passed else []
+            if untried:
+                # a claim that something is impossible holds only when every documented form was tried
+                report.outcome = "failed"
+                report.longrepr = "the check never tried {} listed for this release in {}".format(
+                    ", ".join(untried), self.registry.path
+                )
+                data["outcome"] = "failed"
         if report.failed:
             exc = call.excinfo.value if call.excinfo else None
             if exc is not None:
@@ -298,6 +337,15 @@ class Recorder:
             data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
         report.claimcheck = data
         self._carry_verdict(item, report, data)
+
+    def _untried_forms(self, item: pytest.Item, role: str, claim_id: str) -> list[str]:
+        """The supported forms the registry lists for this release that the check did not name as tried."""
+        claim = self.registry.get(claim_id)
+        if role != AS_WRITTEN or claim is None or not claim.forms:
+            return []
+        version = environment.package_version(self.registry.subject) if self.registry.subject else None
+        tried = {r.get("form") for key, r in item.user_properties if key == EVIDENCE_KEY}
+        return [f"the form {f.text!r} ({f.source})" for f in claim.forms_for(version) if f.text not in tried]
 
     @staticmethod
     def _carry_verdict(item: pytest.Item, report: pytest.TestReport, data: dict[str, Any]) -> None:
@@ -339,29 +387,23 @@ class Recorder:
         )
 
 
-@functools.lru_cache(maxsize=None)
-def _foreign_packages(subject: str | None) -> tuple[str, ...]:
-    """Installed packages other than the subject: a warning they raise about their own use of something is not
-    the subject deprecating the statement (onnx importing an old stdlib name during an export, say)."""
-    if not subject:
-        return ()
-    import importlib.util
-    import sysconfig
+_WARN_ONCE = pytest.StashKey[Callable[[pytest.Item], bool]]()
 
-    spec = importlib.util.find_spec(subject)
-    own = [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    roots = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
-    out = []
-    for root in roots:
-        try:
-            names = os.listdir(root)
-        except OSError:
-            continue
-        for name in names:
-            path = os.path.join(root, name)
-            if os.path.isdir(path) and not any(path == o or o.startswith(path + os.sep) for o in own):
-                out.append(path)
-    return tuple(out)
+
+def warnings_once(config: pytest.Config, eligible: Callable[[pytest.Item], bool] = lambda item: True) -> None:
+    """Say that the subject shows some warnings only once per process, with no way to ask for all of them.
+
+    Each eligible check that saw no deprecation then runs again, with a few
+    examples, in a child of a process forked before any check ran (see
+    claimcheck.pristine), and the deprecations it sees there count as its own.
+    Checks that run their statement in fresh processes anyway need not be eligible.
+    """
+    config.stash[_WARN_ONCE] = eligible
+
+
+def _once_eligible(item: pytest.Item) -> bool:
+    eligible = item.config.stash.get(_WARN_ONCE, None)
+    return bool(eligible and eligible(item))
 
 
 def _children() -> dict[int, str]:
@@ -409,6 +451,14 @@ class Evidence:
 
     def note(self, text: str) -> None:
         self._add({"kind": "note", "text": evidence.strip_ansi(str(text))})
+
+    def tried(self, form: str, outcome: str) -> None:
+        """One supported form (of the claim's `forms` in the registry) was tried, with what happened.
+
+        A claim that something is impossible holds only when its check named every form the
+        registry lists for the release under test; the outcome is a note of the evidence.
+        """
+        self._add({"kind": "note", "text": evidence.strip_ansi(f"{form}: {outcome}"), "form": form})
 
     def measure(
         self,

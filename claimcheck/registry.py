@@ -17,11 +17,15 @@ from .tomlfile import parse_toml
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
 CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording", "scope")
-OPTIONAL_CLAIM_FIELDS = ("replacement", "topic", "note")
+OPTIONAL_CLAIM_FIELDS = ("topic", "note")
 #: Fields that are not strings: `addition = true` (the cheatsheet never says it),
 #: `beyond = {"<facet>" = "<why it is outside the statement's scope>"}`, and
 #: `reference`, what a check compares the subject with (see REFERENCE_FIELDS).
-OTHER_CLAIM_FIELDS = ("addition", "beyond", "reference")
+#: `replacement`, the modern idiom: one string, or per release range an array of tables
+#: {idiom, since, until, source, forms} (see Ranged); `forms`, for a claim that something is
+#: impossible, the supported ways the subject documented, per release range {name, since, until, source}.
+OTHER_CLAIM_FIELDS = ("addition", "beyond", "reference", "replacement", "forms")
+RANGED_FIELDS = ("since", "until", "source")
 #: The `reference` table: the result type the statement implies (`result_dtype`, a rule the
 #: claims tree names) with its `source` (the documented rule it comes from), optional
 #: per-facet rules (`facets = {"<facet>" = "<rule>"}`), and `both_refuse = true` where the
@@ -62,13 +66,37 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Ranged:
+    """A replacement idiom or a supported form, from the subject release `since` up to (not including) `until`.
+
+    `source` cites where the subject documented it (release notes, documentation); `forms` (replacements
+    only) names the supported forms, of the claim's `forms`, that the idiom is made of.
+    """
+
+    text: str
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+    forms: tuple[str, ...] = ()
+
+    def holds_for(self, version: str | None) -> bool:
+        """Whether this release range covers `version` (a subject version; None: the newest, so no `until`)."""
+        from packaging.version import Version
+
+        if version is None:
+            return self.until is None
+        v = Version(Version(version).base_version)
+        return (self.since is None or v >= Version(self.since)) and (self.until is None or v < Version(self.until))
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     section: str
     lines: tuple[int, ...]
     quote: str
     wording: str
-    replacement: str | None = None
+    replacements: tuple[Ranged, ...] = ()
     topic: str | None = None
     note: str | None = None
     #: what the statement is about, as a PyTorch user reads it (one sentence)
@@ -79,6 +107,22 @@ class Claim:
     beyond: tuple[tuple[str, str], ...] = ()
     #: what a check compares with: result_dtype, source, facets ((facet, rule), ...), both_refuse
     reference: Reference | None = None
+
+    #: for a claim that something is impossible: every supported form the subject documented, per release range
+    forms: tuple[Ranged, ...] = ()
+
+    @property
+    def replacement(self) -> str | None:
+        """The newest replacement idiom (the one of the newest release range), None when the claim has none."""
+        return self.replacements[-1].text if self.replacements else None
+
+    def replacement_for(self, version: str | None) -> Ranged | None:
+        """The replacement that the release `version` documents (None where none of the ranges covers it)."""
+        return next((r for r in reversed(self.replacements) if r.holds_for(version)), None)
+
+    def forms_for(self, version: str | None) -> tuple[Ranged, ...]:
+        """The supported forms the release `version` documents: the check must try each before the claim holds."""
+        return tuple(f for f in self.forms if f.holds_for(version))
 
     @property
     def first_line(self) -> int:
@@ -215,14 +259,56 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         tuple(sorted(lines)),
         quote,
         table["wording"],
-        table.get("replacement"),
+        _load_ranged(path, where, "replacement", table.get("replacement"), "idiom"),
         table.get("topic"),
         table.get("note"),
         table["scope"],
         addition,
         tuple(beyond.items()),
         _load_reference(path, where, table.get("reference")),
+        _load_ranged(path, where, "forms", table.get("forms"), "name"),
     )
+
+
+def _load_ranged(path: str, where: str, name: str, value, text: str) -> tuple[Ranged, ...]:
+    """`replacement` (a string, or an array of tables) or `forms` (an array of tables), checked and in order."""
+    from packaging.version import InvalidVersion, Version
+
+    if value is None:
+        return ()
+    if name == "replacement" and isinstance(value, str):
+        if not value.strip():
+            raise _fail(path, where, "field 'replacement' must be a non-empty string")
+        return (Ranged(value),)
+    example = f'for example [[claim.{name}]] {text} = "...", since = "1.2", source = "the 1.2.0 release notes"'
+    if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
+        raise _fail(path, where, f"field '{name}' must be an array of tables", example)
+    allowed = (text, *RANGED_FIELDS, *(("forms",) if name == "replacement" else ()))
+    out = []
+    for table in value:
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise _fail(path, where, "'{}' has unknown key(s) {}".format(name, ", ".join(unknown)),
+                        "allowed: " + ", ".join(allowed))  # fmt: skip
+        if not isinstance(table.get(text), str) or not table[text].strip():
+            raise _fail(path, where, f"each '{name}' needs a non-empty string '{text}'", example)
+        for key in RANGED_FIELDS:
+            if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+                raise _fail(path, where, f"'{name}' {table[text]!r}: '{key}' must be a non-empty string")
+        for key in ("since", "until"):
+            if key in table:
+                try:
+                    Version(table[key])
+                except InvalidVersion:
+                    raise _fail(path, where, f"'{name}' {table[text]!r}: '{key}' = {table[key]!r} is not a version",
+                                'write a release such as "1.10"') from None  # fmt: skip
+        if name == "forms" and "source" not in table:
+            raise _fail(path, where, f"form {table[text]!r} needs a 'source': where the subject documented it")
+        forms = table.get("forms", [])
+        if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+            raise _fail(path, where, f"replacement {table[text]!r}: 'forms' must be a list of form names")
+        out.append(Ranged(table[text], table.get("since"), table.get("until"), table.get("source"), tuple(forms)))
+    return tuple(out)
 
 
 def _load_reference(path: str, where: str, table) -> Reference | None:

@@ -144,7 +144,7 @@ def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]
     return tuple(sorted(out, key=lambda f: not f.in_scope))
 
 
-def _claim_result(claim: Claim, registry: Registry, checks: list[Check]) -> ClaimResult:
+def _claim_result(claim: Claim, registry: Registry, checks: list[Check], version: str | None) -> ClaimResult:
     written = [c for c in checks if c.role == AS_WRITTEN]
     facets = facet_results(claim, written)
     in_scope = [f for f in facets if f.in_scope]
@@ -152,11 +152,12 @@ def _claim_result(claim: Claim, registry: Registry, checks: list[Check]) -> Clai
     # the in-scope facets decide; a claim whose facets are all beyond its scope is judged on none (not-run)
     verdict = combine(f.verdict for f in in_scope)
     replacement = None
-    if claim.replacement:
+    shown = claim.replacement_for(version)  # the idiom this release documents, checked by the replacement checks
+    if shown is not None:
         replacing = [c for c in checks if c.role == REPLACEMENT]
         replacement_verdict = combine(c.verdict for c in replacing)
         replacement = Replacement(
-            claim.replacement, replacement_verdict, summarize(replacement_verdict, replacing), tuple(replacing)
+            shown.text, replacement_verdict, summarize(replacement_verdict, replacing), tuple(replacing)
         )
     return ClaimResult(
         claim.id,
@@ -201,7 +202,8 @@ def build_report(
         DocumentInfo(document.title, document.url, document.commit, document.sha256),
         tuple(registry.sections()),
     )
-    entries = tuple(_claim_result(c, registry, by_claim.get(c.id, [])) for c in claims)
+    version = environment.subject_version
+    entries = tuple(_claim_result(c, registry, by_claim.get(c.id, []), version) for c in claims)
     return RunReport(suite, environment, run, entries)
 
 

@@ -34,6 +34,8 @@ import threading
 import time
 from typing import Sequence
 
+from . import attribution
+
 # The helper's own code: read one JSON request per line, answer one per line.
 _SERVER = textwrap.dedent(r"""
     import json, os, runpy, sys, traceback
@@ -77,9 +79,17 @@ _SERVER = textwrap.dedent(r"""
             import warnings
             # every warning the script raises goes to the parent, which raises it again in the check
             sink = open(request["log"] + ".warnings", "w")
+            here = os.path.realpath(warnings.__file__)
             def forward(message, category, filename, lineno, file=None, line=None):
+                # the stack as the warning was raised, for the recorder to tell who raised it about what
+                frames, frame = [], sys._getframe(1)
+                while frame is not None:
+                    if os.path.realpath(frame.f_code.co_filename) != here:
+                        frames.append([frame.f_code.co_filename, frame.f_lineno])
+                    frame = frame.f_back
                 sink.write(json.dumps({"category": category.__name__, "module": category.__module__,
-                                       "message": str(message), "filename": filename, "lineno": lineno}) + "\n")
+                                       "message": str(message), "filename": filename, "lineno": lineno,
+                                       "stack": frames[::-1]}) + "\n")
                 sink.flush()
             warnings.showwarning = forward
             warnings.simplefilter("always")
@@ -125,11 +135,12 @@ class Finished:
             if not (isinstance(base, type) and issubclass(base, Warning)):
                 # a library's own class (torch's, say): the same name, as the recorder reads it
                 base = type(record["category"], (UserWarning,), {"__module__": record.get("module", "builtins")})
+            message = base(record["message"])
+            # the stack it was raised with in the other process: whose warning it is (see attribution.py)
+            setattr(message, attribution.STACK_ATTRIBUTE, record.get("stack") or None)
             with warnings.catch_warnings():
                 warnings.simplefilter("always")
-                warnings.warn_explicit(
-                    record["message"], base, record.get("filename") or "<script>", record.get("lineno") or 0
-                )
+                warnings.warn_explicit(message, base, record.get("filename") or "<script>", record.get("lineno") or 0)
 
 
 class WarmInterpreter:

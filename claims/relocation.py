@@ -1,7 +1,7 @@
 """A real project on disk: save a model, move its module, load in a fresh interpreter.
 
-Each step is its own process (see fresh.py). The loading process also runs the saved TorchScript and torch.export
-programs before the class can be imported: one subprocess serves lines 155-159.
+Each step is its own process (see fresh.py). The loading process also runs the saved programs (TorchScript traced
+and scripted, torch.export) before the class can be imported: one subprocess serves lines 155-159.
 
 Everything happens in a temporary directory the check made itself; the only
 files unpickled are the ones the save step just wrote there.
@@ -27,7 +27,30 @@ NET_SOURCE = textwrap.dedent("""
             return torch.tanh(self.fc(x))
 """)
 
-SAVE = textwrap.dedent("""
+# Both scripts record the warnings of each step with the stack each was raised with (whose warning it is:
+# see claimcheck/attribution.py), for the check about that step to raise again.
+RECORDING = textwrap.dedent("""
+    import contextlib, os, sys, warnings
+
+    @contextlib.contextmanager
+    def recording():
+        caught = []
+        def keep(w):
+            frames, frame = [], sys._getframe(1)
+            while frame is not None:
+                if os.path.realpath(frame.f_code.co_filename) != os.path.realpath(warnings.__file__):
+                    frames.append([frame.f_code.co_filename, frame.f_lineno])
+                frame = frame.f_back
+            caught.append({"category": w.category.__name__, "module": w.category.__module__,
+                           "message": str(w.message), "filename": w.filename, "lineno": w.lineno,
+                           "stack": frames[::-1]})
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            warnings._showwarnmsg_impl = keep
+            yield caught
+""")
+
+SAVE = RECORDING + textwrap.dedent("""
     import os, sys
     sys.path.insert(0, os.getcwd())  # the user runs from the project folder
     import torch, netdef
@@ -37,26 +60,29 @@ SAVE = textwrap.dedent("""
     torch.save(net, "../whole.pt")
     torch.save(net.state_dict(), "../weights.pt")
     torch.save({"x": x, "y": net(x).detach()}, "../io.pt")
-    # Programs that should run without the class: TorchScript, and torch.export
-    # where it exists. A torch that cannot make one says why, for the evidence.
+    # Programs that should run without the class, one per supported form (claims.toml lists each form
+    # with the release that documented it): TorchScript by tracing and by scripting, and torch.export.
+    # A torch that cannot make one says why, for the evidence.
     import json
-    refusals = {}
-    try:
-        torch.jit.script(net.eval()).save("../scripted.pt")
-    except Exception as exc:
-        refusals["torchscript_without_class"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
-    if hasattr(torch, "export") and hasattr(torch.export, "save"):
-        try:
-            torch.export.save(torch.export.export(net, (x,)), "../exported.pt2")
-        except Exception as exc:
-            refusals["export_without_class"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
-    with open("../refusals.json", "w") as handle:
-        json.dump(refusals, handle)
+    made = {}
+    def make(name, program):
+        made[name] = {"refusal": None}
+        with recording() as caught:
+            try:
+                program()
+            except Exception as exc:
+                made[name]["refusal"] = "{}: {}".format(type(exc).__name__, str(exc).strip()[:300])
+        made[name]["warnings"] = caught
+    make("trace", lambda: torch.jit.trace(net.eval(), (x,)).save("../traced.pt"))
+    make("script", lambda: torch.jit.script(net.eval()).save("../scripted.pt"))
+    make("export", lambda: torch.export.save(torch.export.export(net, (x,)), "../exported.pt2"))
+    with open("../made.json", "w") as handle:
+        json.dump(made, handle)
 """)
 
 # One fresh interpreter tries every way of loading, in an order where no step
 # can help a later one: the failing load comes before the class is importable.
-LOAD = textwrap.dedent("""
+LOAD = RECORDING + textwrap.dedent("""
     import inspect, json, os, sys, traceback
     import torch
     results = {}
@@ -69,28 +95,28 @@ LOAD = textwrap.dedent("""
     import warnings
 
     def attempt(name, load):
-        # each step keeps the warnings torch raised during it, for the check about that step to raise again
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with recording() as caught:
             try:
                 y = load()(io["x"]).detach()
                 results[name] = {"ok": True, "max_abs_diff": float((y - io["y"]).abs().max())}
             except Exception as exc:
                 results[name] = {"ok": False, "type": type(exc).__name__,
                                  "message": str(exc).strip().splitlines()[0] if str(exc).strip() else ""}
-        results[name]["warnings"] = [
-            {"category": w.category.__name__, "module": w.category.__module__, "message": str(w.message),
-             "filename": w.filename, "lineno": w.lineno} for w in caught]
+        results[name]["warnings"] = caught
 
     # Nothing below can import netdef until the path is extended: this is a
     # machine without the model's class.
-    with open("../refusals.json") as handle:
-        refusals = json.load(handle)
-    for name, why in refusals.items():
-        kind, _, message = why.partition(": ")
-        results[name] = {"ok": False, "type": kind, "message": "could not be saved: " + message}
+    with open("../made.json") as handle:
+        made = json.load(handle)
+    results["made"] = made  # each form's warnings while it was made
+    for name, step in made.items():
+        if step["refusal"]:
+            kind, _, message = step["refusal"].partition(": ")
+            results[name + "_without_class"] = {"ok": False, "type": kind, "message": "could not be saved: " + message}
+    if os.path.exists("../traced.pt"):
+        attempt("trace_without_class", lambda: torch.jit.load("../traced.pt"))
     if os.path.exists("../scripted.pt"):
-        attempt("torchscript_without_class", lambda: torch.jit.load("../scripted.pt"))
+        attempt("script_without_class", lambda: torch.jit.load("../scripted.pt"))
     if os.path.exists("../exported.pt2"):
         attempt("export_without_class", lambda: torch.export.load("../exported.pt2").module())
     attempt("after_move", lambda: torch.load("../whole.pt", **trusted))
@@ -123,14 +149,13 @@ def run(folder: str, timeout: float = 120.0) -> dict:
     with open(os.path.join(project, "netdef.py"), "w") as handle:
         handle.write(NET_SOURCE)
     env = fresh.environment()
-    saved = _python(os.path.join(folder, "save.py"), project, env, timeout)
+    _python(os.path.join(folder, "save.py"), project, env, timeout)
     os.rename(os.path.join(project, "netdef.py"), os.path.join(project, "models", "netdef.py"))
     out = _python(os.path.join(folder, "load.py"), project, env, timeout).output
     line = [text for text in out.splitlines() if text.startswith("RESULTS ")]
     if not line:
         raise RuntimeError("the load script printed no results:\n" + out)
     results: dict = json.loads(line[-1][len("RESULTS ") :])
-    results["save"] = {"warnings": saved.warnings}  # what torch said while saving (TorchScript, export)
     return results
 
 

@@ -7,14 +7,15 @@ import torch
 from closeness import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
-from memory import can_measure, network_and_input, saved_bytes
+from memory import (
+    ACTIVATION_BYTES,
+    big_network_and_input,
+    can_measure,
+    network_and_input,
+    resident_kept,
+    saved_bytes,
+)
 from reproduce import refusal
-
-
-def _require_measurement():
-    reason = can_measure()
-    if reason:
-        pytest.skip("cannot measure what autograd keeps: " + reason)
 
 
 @pytest.mark.claim("nn.module.eval_switches_modes")
@@ -39,9 +40,26 @@ def test_eval_switches_batchnorm_and_dropout(p, batch, features):
     assert_close(norm.running_mean, mean, msg=lambda m: "eval mode moved running_mean: " + m)
 
 
+def _resident_eval_alone(evidence):
+    """eval() alone, measured by resident memory where saved_tensors_hooks is missing (see memory.py)."""
+    model, x = big_network_and_input()
+    model.eval()
+    evaluating, out = resident_kept(lambda: model(x))
+    evidence.measure("resident memory kept after the forward pass, eval mode alone", evaluating, "bytes")
+    assert out.requires_grad, "in eval mode alone the output should still require grad"
+    assert evaluating >= ACTIVATION_BYTES, (
+        f"eval mode alone kept {evaluating} bytes resident, less than one activation ({ACTIVATION_BYTES})"
+    )
+    evidence.note(
+        f"eval() alone keeps {evaluating} bytes resident after the forward pass ({evaluating / ACTIVATION_BYTES:.1f} "
+        f"activations of {ACTIVATION_BYTES}); measured by resident memory: {can_measure()}"
+    )
+
+
 @pytest.mark.claim("inference.eval_alone_keeps_graph")
 def test_eval_alone_still_keeps_tensors_for_backward(evidence):
-    _require_measurement()
+    if can_measure() is not None:
+        return _resident_eval_alone(evidence)
     model, x = network_and_input()
     train, _ = saved_bytes(model, lambda: model(x))
     model.eval()
@@ -74,7 +92,22 @@ def test_volatile_input_keeps_nothing(evidence):
 
 @pytest.mark.replacement("inference.volatile_saves_memory")
 def test_no_grad_and_inference_mode_keep_nothing(evidence):
-    _require_measurement()
+    if can_measure() is not None:
+        # measured by resident memory (see memory.py): nothing kept is less than one activation kept
+        model, x = big_network_and_input()
+        model.eval()
+        for name in ("no_grad", "inference_mode"):
+            if not hasattr(torch, name):
+                continue
+            with getattr(torch, name)():
+                kept, out = resident_kept(lambda: model(x))
+            evidence.measure(f"resident memory kept after the forward pass, eval + torch.{name}()", kept, "bytes")
+            assert not out.requires_grad, f"under torch.{name}() the output requires grad"
+            assert kept < ACTIVATION_BYTES, f"under torch.{name}() {kept} bytes stayed resident: an activation is kept"
+            evidence.note(
+                f"under torch.{name}() {kept} bytes stay resident, less than one activation ({ACTIVATION_BYTES})"
+            )
+        return
     model, x = network_and_input()
     model.eval()
     evaluating, expected = saved_bytes(model, lambda: model(x))

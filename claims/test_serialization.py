@@ -12,7 +12,11 @@ import relocation
 import torch
 from closeness import assert_close
 
-from claimcheck import ClaimBroken, finding
+from claimcheck import ClaimBroken, finding, load_registry
+
+_DEPLOY = load_registry(os.path.join(os.path.dirname(os.path.abspath(__file__)), "claims.toml")).get(
+    "deploy.no_supported_way"
+)
 
 # the relocation scenario's processes: first, on one worker (see conftest.py)
 pytestmark = pytest.mark.early
@@ -92,27 +96,32 @@ def test_state_dict_survives_the_move_with_defaults(loads, evidence):
 
 @pytest.mark.claim("deploy.no_supported_way")
 def test_there_is_no_supported_way_to_serve(loads, evidence):
-    ran = {k: v for k, v in loads.items() if k.endswith("_without_class") and v["ok"]}
-    relocation.raise_warnings(loads["save"])  # what torch warned while making the programs
-    for name, step in sorted(loads.items()):
-        if name.endswith("_without_class"):
-            relocation.raise_warnings(step)
-            evidence.note("{} in a fresh interpreter without the class: {}".format(name.split("_")[0], _describe(step)))
+    """Holds only when every supported form this release documented (claims.toml) was tried and failed."""
+    ran = []
+    for form in _DEPLOY.forms_for(torch.__version__):
+        step = loads.get(form.text + "_without_class")
+        assert step is not None, f"the relocation scenario did not try the form {form.text!r} ({form.source})"
+        relocation.raise_warnings(loads["made"][form.text])  # what torch warned while making the program
+        relocation.raise_warnings(step)
+        evidence.tried(form.text, "in a fresh interpreter without the class: " + _describe(step))
+        if step["ok"]:
+            ran.append(form.text)
     assert not ran, (
         "{} ran a saved program in a fresh interpreter without its Python class: a supported way "
-        "to deploy exists".format(" and ".join(sorted(k.split("_")[0] for k in ran)))
+        "to deploy exists".format(" and ".join(ran))
     )
 
 
 @pytest.mark.replacement("deploy.no_supported_way")
-def test_torchscript_and_export_run_without_the_class(loads, evidence):
-    steps = {k.split("_")[0]: v for k, v in loads.items() if k.endswith("_without_class")}
-    relocation.raise_warnings(loads["save"])  # what torch warned while making the programs
-    for step in steps.values():
+def test_the_documented_deployment_runs_without_the_class(loads, evidence):
+    """The forms of the replacement this release documents, each run where the class cannot be imported."""
+    shown = _DEPLOY.replacement_for(torch.__version__)
+    if shown is None:
+        pytest.skip("no replacement is documented for this release")
+    for name in shown.forms:
+        step = loads[name + "_without_class"]
+        relocation.raise_warnings(loads["made"][name])  # what torch warned while making the program
         relocation.raise_warnings(step)
-    if "export" not in steps:
-        evidence.note("torch.export.save/load do not exist in this torch; TorchScript only")
-    for name, step in sorted(steps.items()):
         assert step["ok"], f"{name} failed without the class: {_describe(step)}"
         evidence.measure(f"{name} output difference", step["max_abs_diff"], "max abs")
         assert step["max_abs_diff"] == 0.0, "{} changed the outputs by {}".format(name, step["max_abs_diff"])

@@ -229,17 +229,6 @@ def test_a_failed_rename_puts_back_the_files_already_replaced(tmp_path, monkeypa
     assert sorted(os.listdir(str(tmp_path))) == ["a.json"]
 
 
-def test_a_warning_the_library_points_at_the_standard_library_is_not_a_deprecation_of_the_statement():
-    import copyreg
-    import warnings
-
-    def record(filename):
-        return warnings.WarningMessage(FutureWarning("x is deprecated"), FutureWarning, filename, 1)
-
-    assert not evidence.is_subject_deprecation(record(copyreg.__file__), ["deprecated"])
-    assert evidence.is_subject_deprecation(record(__file__), ["deprecated"])  # pointed at the caller: it counts
-
-
 def test_a_snippet_runs_as_pasted(tmp_path):
     """Imports first, the drawn tensors built, the call; no fixture names: it runs in a fresh interpreter."""
     import subprocess
@@ -259,21 +248,3 @@ def test_a_snippet_runs_as_pasted(tmp_path):
     script.write_text(text.replace("x.view(-1)", "print(x.reshape(-1).tolist())"))
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "[1, 3, 2, 4]", done.stderr
-
-
-def test_warnings_of_other_installed_packages_are_not_the_subjects_deprecations():
-    import warnings
-
-    import pytest as other_package
-
-    from claimcheck.recorder import _foreign_packages
-
-    foreign = _foreign_packages("torch")
-    inside = warnings.WarningMessage(
-        DeprecationWarning("x is deprecated"), DeprecationWarning, other_package.__file__, 1
-    )
-    assert not evidence.is_subject_deprecation(inside, ["deprecated"], foreign)
-    import torch
-
-    own = warnings.WarningMessage(UserWarning("y is deprecated"), UserWarning, torch.__file__, 1)
-    assert evidence.is_subject_deprecation(own, ["deprecated"], foreign)

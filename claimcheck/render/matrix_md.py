@@ -101,7 +101,7 @@ def _wrong_line(row: MatrixRow, newest: str, columns: Sequence[str], names: dict
 def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
     by_release: dict[str, list[tuple[MatrixRow, Change]]] = {}
     for row in matrix.claims:
-        for change in (*row.changed, *row.facet_changes):
+        for change in (*row.changed, *row.facet_changes, *row.replacement_changes):
             by_release.setdefault(change.at, []).append((row, change))
     out = [
         "## Changes by release",
@@ -119,13 +119,15 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
         changes = by_release.get(env)
         if not changes:
             continue
-        claims = [(r, c) for r, c in changes if c.facet is None]
+        claims = [(r, c) for r, c in changes if c.facet is None and c.kind != "replacement"]
         facets = [(r, c) for r, c in changes if c.facet is not None]
+        replacements = [(r, c) for r, c in changes if c.kind == "replacement"]
         before = names.get(changes[0][1].after, changes[0][1].after)
         out += [
             f"### {escape(names.get(env, env))}",
             "",
-            f"Against {escape(before)}: {len(claims)} claim(s) and {len(facets)} facet(s) changed.",
+            f"Against {escape(before)}: {len(claims)} claim(s) and {len(facets)} facet(s) changed"
+            + (f", and {len(replacements)} replacement(s)." if replacements else "."),
             "",
         ]
         for row, change in claims:
@@ -140,6 +142,11 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             out.append(
                 f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
                 f"{_turn(change)} — {escape(shorten(evidence, 160))}"
+            )
+        for row, change in replacements:
+            out.append(
+                f"- {inline_code(row.id)}{_whose(row)} · replacement: {_turn(change)} — "
+                f"{escape(shorten(change.summary, 160))}"
             )
         out.append("")
     return out

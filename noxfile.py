@@ -337,8 +337,11 @@ def matrix(session: nox.Session) -> None:
     Each version runs as its own `nox -s claims` with the Python it needs, in
     its own environment under .nox/matrix/. While one version runs, the next
     one's environment is installed in the background (the download is
-    network-bound, the checks CPU-bound). Environments are removed after their
-    run (CLAIMS_KEEP_ENVS=1 keeps them), and uv's cache is cleaned of torch
+    network-bound, the checks CPU-bound). Each environment is kept until the
+    next version has run, so that a change between the two across a Python,
+    Hypothesis or numpy boundary is replayed on the other side (`claimcheck
+    replay`, into reports/replays.json); then it is removed (CLAIMS_KEEP_ENVS=1
+    keeps them all), and uv's cache is cleaned of torch
     when free disk falls under CLAIMS_MIN_FREE_GIB (20).
     """
     known = _known_versions(session)
@@ -379,7 +382,12 @@ def matrix(session: nox.Session) -> None:
                 env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"),
             )
 
+    def python_of(version):
+        env = "claims-" + known[version]["python"].replace(".", "-")
+        return os.path.join(root, version, env, "bin", "python")
+
     os.makedirs(root, exist_ok=True)
+    previous = None  # the last version run: its environment stays until the next one's replay
     start, failed, timings, waits, lowest_free = time.time(), [], {}, {}, _free_gib()
     pending = prepare(wanted[0])
     for index, version in enumerate(wanted, 1):
@@ -408,11 +416,19 @@ def matrix(session: nox.Session) -> None:
         lowest_free = min(lowest_free, _free_gib())
         if code != 0:
             failed.append(version)
-        if not keep:
-            shutil.rmtree(os.path.join(root, version), ignore_errors=True)
+        if previous is not None:
+            # The previous environment was kept for this: a change between the two, where their Python,
+            # Hypothesis or numpy differ, is replayed on the other side before it is believed.
+            subprocess.call([python_of(version), "-m", "claimcheck", "replay", previous, version,
+                             "--python-old", python_of(previous), "--python-new", python_of(version)])  # fmt: skip
+            if not keep:
+                shutil.rmtree(os.path.join(root, previous), ignore_errors=True)
+        previous = version
         if _free_gib() < floor:
             session.log(f"free disk {_free_gib():.1f} GiB < {floor} GiB: cleaning torch from uv's cache")
             subprocess.call(["uv", "cache", "clean", "torch"])
+    if previous is not None and not keep:
+        shutil.rmtree(os.path.join(root, previous), ignore_errors=True)
     subprocess.call(["nox", "-s", "compatibility"])
     session.log(
         f"matrix: {len(wanted)} versions in {time.time() - start:.0f} s; lowest free disk {lowest_free:.1f} GiB; "

@@ -18,6 +18,9 @@ bisect   the first version where a claim's (or a facet's) verdict changes,
 diff     what changed between two versions of the subject, claim by claim
          and facet by facet, with the evidence on both sides (from the
          reports on disk): what to read before moving torch.
+replay   at a Python, Hypothesis or numpy boundary between two versions, run
+         each changed facet's counterexample on the other side, into
+         reports/replays.json (the matrix does it; the merge reads it).
 speed    time a claims run against `python -c "import <subject>"` in the same
          environment, and write speed.json beside that environment's report.
 """
@@ -343,7 +346,14 @@ def merge(folder: str, heatmap: bool) -> int:
     loaded, skipped = _reports_or_say(folder, "nothing was written")
     if not loaded:
         return 2
-    matrix = merge_reports(loaded, skipped)
+    from .replay import load as load_replays
+
+    try:
+        replays = load_replays(folder)
+    except ValueError as exc:
+        print(f"claimcheck: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    matrix = merge_reports(loaded, skipped, replays=replays)
     files: dict = {
         os.path.join(folder, "compatibility.json"): dumps(matrix),
         os.path.join(folder, "compatibility.md"): matrix_md.render(matrix),
@@ -446,6 +456,33 @@ def upgrade_notes(old: str, new: str, folder: str) -> int:
         return 2
     for line in diff(before, after):
         print(line)
+    return 0
+
+
+def replay_command(old: str, new: str, python_old: str, python_new: str, folder: str) -> int:
+    """Replay, across a search boundary, the counterexamples of what changed between two versions' reports."""
+    from .bisect import BisectError
+    from .diff import report_of
+    from .replay import boundary, replay_changes, save
+
+    loaded, _skipped = _reports_or_say(folder, "nothing to replay")
+    if not loaded:
+        return 2
+    try:
+        (_p, before), (_q, after) = report_of(loaded, old), report_of(loaded, new)
+    except (BisectError, ValueError) as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    for python in (python_old, python_new):
+        if not os.access(python, os.X_OK):
+            print(f"claimcheck: {python} is not an interpreter this user can run; give the environments' "
+                  "python (.nox/matrix/<version>/claims-<python>/bin/python)", file=sys.stderr)  # fmt: skip
+            return 2
+    crossing = boundary(before, after)
+    replays = replay_changes(before, after, python_old, python_new)
+    path = save(folder, replays, (before.environment.name, after.environment.name))
+    print(f"{before.environment.name} → {after.environment.name}: {crossing or 'no search boundary'}; "
+          f"{len(replays)} change(s) replayed, {sum(not r.confirmed for r in replays)} unconfirmed ({path})")  # fmt: skip
     return 0
 
 
@@ -561,6 +598,14 @@ def _parser() -> argparse.ArgumentParser:
     differing.add_argument("old", help="the version you have (2.5.1)")
     differing.add_argument("new", help="the version you move to (2.6.0)")
     differing.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
+    replaying = commands.add_parser(
+        "replay", help="replay, across a Python/Hypothesis/numpy boundary, the counterexamples of what changed"
+    )
+    replaying.add_argument("old", help="the older version (1.4.0)")
+    replaying.add_argument("new", help="the newer version, checked next (1.5.1)")
+    replaying.add_argument("--python-old", required=True, help="the older version's environment's python")
+    replaying.add_argument("--python-new", required=True, help="the newer version's environment's python")
+    replaying.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
     shooting = commands.add_parser(
         "screenshots",
         help="pictures of compatibility.html (1,400 and 390 px), the heatmap and the top of compatibility.md",
@@ -598,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
         return bisect_command(args)
     if args.command == "diff":
         return upgrade_notes(args.old, args.new, args.reports)
+    if args.command == "replay":
+        return replay_command(args.old, args.new, args.python_old, args.python_new, args.reports)
     if args.command == "screenshots":
         from .screenshots import ScreenshotError, take
 

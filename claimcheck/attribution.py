@@ -74,7 +74,7 @@ def recording() -> Iterator[list[Raised]]:
         def keep(message: warnings.WarningMessage) -> None:
             carried = getattr(message.message, STACK_ATTRIBUTE, None)
             stack = [tuple(f) for f in carried] if carried else stack_of(sys._getframe(1))
-            raised.append(Raised(message, stack))  # type: ignore[arg-type]
+            raised.append(Raised(message, stack))
 
         # catch_warnings(record=True) replaced this hook with a list's append, and restores it on exit;
         # Python calls it while the warning is being raised, so the stack is the raiser's.

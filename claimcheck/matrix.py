@@ -7,6 +7,7 @@ field; two reports of the same environment are refused, naming both files.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import json
 import os
@@ -138,8 +139,23 @@ def _replacement_changes(envs: Sequence[str], seen: Mapping[str, tuple[str, Cell
     return out
 
 
-def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], generated: str | None = None) -> Matrix:
+def _with_replays(changes: Sequence[Change], claim_id: str, replays: Mapping[tuple, Mapping[str, Any]]) -> list[Change]:
+    out = []
+    for change in changes:
+        replay = replays.get((claim_id, change.facet, change.after, change.at))
+        out.append(change if replay is None else dataclasses.replace(change, replay=replay))
+    return out
+
+
+def merge(
+    loaded: Sequence[tuple[str, RunReport]],
+    skipped: Sequence[Skipped],
+    generated: str | None = None,
+    replays: Sequence[Mapping[str, Any]] = (),
+) -> Matrix:
+    """The matrix of `loaded`; change points found at a search boundary carry their replay (see replay.py)."""
     refuse_duplicates(loaded)
+    replayed = {(r["claim"], r.get("facet"), r["after"], r["at"]): r for r in replays}
     columns = [report.environment.name for _path, report in loaded]
     rows: dict[str, dict[str, Any]] = {}
     sections: list[str] = []
@@ -166,7 +182,8 @@ def merge(loaded: Sequence[tuple[str, RunReport]], skipped: Sequence[Skipped], g
         built.append(
             MatrixRow(
                 claim.id, claim.section, claim.lines, claim.url, claim.quote, claim.wording, cells,
-                tuple(_changes(columns, cells)), facets, tuple(facet_changes), claim.addition,
+                tuple(_with_replays(_changes(columns, cells), claim.id, replayed)), facets,
+                tuple(_with_replays(facet_changes, claim.id, replayed)), claim.addition,
                 claim.replacement.idiom if claim.replacement else None,
                 tuple(_replacement_changes(columns, row["replacements"])),
             )

@@ -567,6 +567,13 @@ class Change:
     facet: str | None = None  # None: the claim's verdict
     in_scope: bool = True
     kind: str = "claim"
+    #: at a Python, Hypothesis or numpy boundary: the counterexample replayed on the other side (see replay.py);
+    #: `confirmed` False means it failed there too, and the change is an artifact of the search
+    replay: Mapping[str, Any] | None = None
+
+    @property
+    def confirmed(self) -> bool | None:
+        return None if self.replay is None else bool(self.replay.get("confirmed"))
 
     def to_json(self) -> Json:
         data: Json = {"after": self.after, "at": self.at, "from": self.before_verdict, "to": self.verdict}
@@ -574,6 +581,8 @@ class Change:
             data.update(facet=self.facet, in_scope=self.in_scope, kind=self.kind)
         elif self.kind != "claim":
             data.update(kind=self.kind)
+        if self.replay is not None:
+            data.update(confirmed=self.confirmed, replay=dict(self.replay))
         data.update({"from_evidence": self.before_summary, "to_evidence": self.summary})
         return data
 

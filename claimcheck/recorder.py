@@ -234,8 +234,11 @@ class Recorder:
         records = self._warning_records(raised)
         if self._template is not None and not any(r["deprecation"] for r in records) and _once_eligible(item):
             # warn-once warnings another check may have used up: looked for where nothing ran before
-            fresh = self._template.warnings_of(item.nodeid) or []
-            records.extend(r for r in fresh if r.get("deprecation"))
+            fresh = [r for r in self._template.warnings_of(item.nodeid) or [] if r.get("deprecation")]
+            if fresh:
+                records.extend(fresh)
+                note = "deprecation seen where no check ran before (this subject shows it once per process): "
+                Evidence(item).note(note + "; ".join(r["message"] for r in evidence.unique(fresh)))
         item.stash[_WARNINGS] = records
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -251,7 +254,8 @@ class Recorder:
 
         self._template = None
         runtestprotocol(item, nextitem=None, log=False)
-        return list(item.stash.get(_WARNINGS, []))
+        records: Sequence[dict[str, Any]] = item.stash.get(_WARNINGS, ())
+        return list(records)
 
     def _warning_records(self, raised: Sequence[attribution.Raised]) -> list[dict[str, Any]]:
         """Each warning as plain data, with whether it deprecates the statement (see attribution.py)."""
@@ -344,7 +348,7 @@ class Recorder:
         if role != AS_WRITTEN or claim is None or not claim.forms:
             return []
         version = environment.package_version(self.registry.subject) if self.registry.subject else None
-        tried = {r.get("form") for key, r in item.user_properties if key == EVIDENCE_KEY}
+        tried = {r.get("form") for key, r in item.user_properties if key == EVIDENCE_KEY and isinstance(r, dict)}
         return [f"the form {f.text!r} ({f.source})" for f in claim.forms_for(version) if f.text not in tried]
 
     @staticmethod

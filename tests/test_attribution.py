@@ -127,7 +127,7 @@ def test_the_subjects_warning_that_lands_in_the_standard_library_counts(world):
 
 def test_a_deprecation_wrapper_around_the_called_function_counts(world):
     subject, places = world
-    import fakestd
+    import fakestd  # type: ignore[import-not-found]  # written by the fixture
 
     wrapped = fakestd.deprecated(subject.says_so_itself)
     assert verdicts(places, wrapped) == [True, True]  # the wrapper's, naming the caller's line; then the subject's
@@ -233,9 +233,13 @@ def test_a_warn_once_deprecation_is_seen_by_every_check_whatever_ran_before(tree
     for order in ((first, second), (second, first)):  # either check runs first
         tree.checks("\n\n".join((head, *order)))
         run = tree.run()
-        verdicts = {c["id"]: c["verdict"] for c in tree.report()["claims"]}
+        claims = tree.report()["claims"]
+        verdicts = {c["id"]: c["verdict"] for c in claims}
         seen.append(sorted(claim for claim, verdict in verdicts.items() if verdict == "deprecated"))
         assert set(verdicts.values()) <= {"holds", "deprecated"}, run.output
+        notes = [n for c in claims for check in c["checks"] for n in check.get("notes", [])]
+        # the check that ran second saw it only in the template's child, and its evidence says so
+        assert len([n for n in notes if "where no check ran before" in n]) == (1 if once else 0), notes
     if once:
         assert seen == [["demo.first", "demo.second"]] * 2
     else:

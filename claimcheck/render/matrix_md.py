@@ -132,7 +132,8 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
         ]
         for row, change in claims:
             out.append(
-                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)} — {escape(shorten(change.summary, SHORT))}"
+                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)}{_replayed(change)} — "
+                f"{escape(shorten(change.summary, SHORT))}"
                 + (f" (before: {escape(shorten(change.before_summary, 120))})" if change.verdict == HOLDS else "")
             )
         for row, change in facets:
@@ -141,7 +142,7 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             evidence = change.before_summary if change.verdict == HOLDS else change.summary
             out.append(
                 f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
-                f"{_turn(change)} — {escape(shorten(evidence, 160))}"
+                f"{_turn(change)}{_replayed(change)} — {escape(shorten(evidence, 160))}"
             )
         for row, change in replacements:
             out.append(
@@ -150,6 +151,19 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             )
         out.append("")
     return out
+
+
+def _replayed(change: Change) -> str:
+    """At a search boundary: whether the counterexample, replayed on the other side, confirmed the change."""
+    if change.replay is None:
+        return ""
+    r = change.replay
+    if change.confirmed:
+        return f" (confirmed across {escape(r['boundary'])}: replayed on the other side, {escape(shorten(r['replayed'], 60))})"
+    return (
+        f" (**unconfirmed**: across {escape(r['boundary'])} the counterexample fails on both sides, "
+        f"{escape(shorten(r['expected'], 50))} and {escape(shorten(r['replayed'], 50))}: the search missed it)"
+    )
 
 
 def _whose(row: MatrixRow) -> str:

@@ -131,6 +131,12 @@ LOAD = RECORDING + textwrap.dedent("""
         net.load_state_dict(torch.load("../weights.pt"))
         return net
     attempt("state_dict", from_state_dict)
+    if has_weights_only:  # the recommended spelling from 1.13: tensors only, and no FutureWarning on 2.4-2.5
+        def from_state_dict_weights_only():
+            net = Net()
+            net.load_state_dict(torch.load("../weights.pt", weights_only=True))
+            return net
+        attempt("state_dict_weights_only", from_state_dict_weights_only)
     print("RESULTS " + json.dumps(results))
 """)
 

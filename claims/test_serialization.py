@@ -86,12 +86,25 @@ def test_whole_model_loads_with_torch_load_defaults(loads, evidence):
 
 
 @pytest.mark.replacement("serialization.whole_model.loads_by_default")
-def test_state_dict_survives_the_move_with_defaults(loads, evidence):
-    step = loads["state_dict"]
+def test_state_dict_survives_the_move(loads, evidence):
+    """The idiom the release documents (claims.toml): torch.load's defaults before 1.13, weights_only=True after."""
+    has_weights_only = loads["weights_only_default"] != "absent"
+    name, spelling = (
+        ("state_dict_weights_only", "torch.load(f, weights_only=True)") if has_weights_only
+        else ("state_dict", "torch.load(f) with its defaults")
+    )  # fmt: skip
+    step = loads[name]
     relocation.raise_warnings(step)  # what torch warned in the loading process
-    evidence.note("state_dict into a model rebuilt from the moved code, torch.load defaults: " + _describe(step))
+    evidence.note(f"state_dict into a model rebuilt from the moved code, {spelling}: " + _describe(step))
     assert step["ok"], "the state_dict did not load: " + _describe(step)
     assert step["max_abs_diff"] == 0.0, "outputs differ by {}".format(step["max_abs_diff"])
+    if has_weights_only:  # the idiom's second half, from 1.13
+        trusted = loads["path_workaround"]
+        relocation.raise_warnings(trusted)
+        evidence.note(
+            "torch.load(f, weights_only=False) of the whole model, its class importable: " + _describe(trusted)
+        )
+        assert trusted["ok"], "torch.load(f, weights_only=False) did not load a file you trust: " + _describe(trusted)
 
 
 @pytest.mark.claim("deploy.no_supported_way")

@@ -384,7 +384,7 @@ def matrix(session: nox.Session) -> None:
 
     def python_of(version):
         env = "claims-" + known[version]["python"].replace(".", "-")
-        return os.path.join(root, version, env, "bin", "python")
+        return os.path.abspath(os.path.join(root, version, env, "bin", "python"))
 
     os.makedirs(root, exist_ok=True)
     previous = None  # the last version run: its environment stays until the next one's replay

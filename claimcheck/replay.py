@@ -98,7 +98,7 @@ def run_snippet(python: str, snippet: str, timeout: float = 120.0) -> str:
             handle.write(_RUNNER)
         try:
             done = subprocess.run(
-                [python, runner, script], capture_output=True, text=True, timeout=timeout, cwd=folder
+                [os.path.abspath(python), runner, script], capture_output=True, text=True, timeout=timeout, cwd=folder
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             return f"did not finish in {timeout:.0f} s"
@@ -109,14 +109,15 @@ def run_snippet(python: str, snippet: str, timeout: float = 120.0) -> str:
     return f"-> {outcome['value']}" if "value" in outcome else f"raises {outcome['raises']}"
 
 
-def _failing_snippets(report: RunReport, claim_id: str, facet: str | None) -> list[str]:
+def _failing_snippets(report: RunReport, claim_id: str, facets: Sequence[str]) -> list[str]:
+    """The counterexamples of the claim's failing checks in `facets` (for the claim itself: the facets that changed)."""
     claim = next((c for c in report.claims if c.id == claim_id), None)
     if claim is None:
         return []
     return [
         c.snippet
         for c in claim.checks
-        if c.verdict == "broken" and c.snippet and (facet is None or c.facet == facet) and _outcome(c.snippet)
+        if c.verdict == "broken" and c.snippet and c.facet in facets and _outcome(c.snippet)
     ]
 
 
@@ -136,11 +137,13 @@ def replay_changes(
         pairs: list[tuple[str | None, str, str]] = [(None, old.verdict, new.verdict)]
         old_facets = {f.name: f.verdict for f in old.facets}
         pairs += [(f.name, old_facets[f.name], f.verdict) for f in new.facets if f.name in old_facets]
+        # the claim's own change is replayed with a counterexample of an in-scope facet that changed with it
+        changed = [f.name for f in new.facets if f.in_scope and old_facets.get(f.name, f.verdict) != f.verdict]
         for facet, was, now in pairs:
             if was == now or "broken" not in (was, now) or {was, now} - {"broken", "holds"}:
                 continue
             failing_side, python = (before, python_after) if was == "broken" else (after, python_before)
-            for snippet in _failing_snippets(failing_side, new.id, facet)[:1]:
+            for snippet in _failing_snippets(failing_side, new.id, changed if facet is None else [facet])[:1]:
                 expected = _outcome(snippet)
                 got = run_snippet(python, snippet, timeout)
                 out.append(

@@ -178,3 +178,11 @@ def test_no_boundary_no_replay_and_a_corrupt_replays_file_is_named(tmp_path):
     with pytest.raises(ValueError) as caught:
         replay.load(str(tmp_path))
     assert "replays.json: cannot read the replays" in str(caught.value)
+
+
+def test_a_snippet_is_replayed_by_a_python_named_relative_to_here():
+    """The matrix names each environment's python relative to the repository; the replay runs elsewhere."""
+    import os
+
+    assert replay.run_snippet(os.path.relpath(sys.executable), "x = 1\nx + 1  # -> 2") == "-> 2"
+    assert replay.run_snippet(sys.executable, "import math\nmath.sqrt(-1)  # raises ValueError") == "raises ValueError"

@@ -441,19 +441,30 @@ def bisect_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def upgrade_notes(old: str, new: str, folder: str) -> int:
-    """Print `diff` between the reports of two versions."""
+def _two_reports(folder: str, old: str, new: str, nothing: str) -> tuple[RunReport, RunReport] | None:
+    """The reports of versions `old` and `new` on disk; None, having said why, when either is missing."""
     from .bisect import BisectError
-    from .diff import diff, report_of
+    from .diff import report_of
 
-    loaded, _skipped = _reports_or_say(folder, "nothing to compare")
+    loaded, _skipped = _reports_or_say(folder, nothing)
     if not loaded:
-        return 2
+        return None
     try:
         (_p, before), (_q, after) = report_of(loaded, old), report_of(loaded, new)
     except (BisectError, ValueError) as exc:
         print(f"claimcheck: {exc}", file=sys.stderr)
+        return None
+    return before, after
+
+
+def upgrade_notes(old: str, new: str, folder: str) -> int:
+    """Print `diff` between the reports of two versions."""
+    from .diff import diff
+
+    pair = _two_reports(folder, old, new, "nothing to compare")
+    if pair is None:
         return 2
+    before, after = pair
     for line in diff(before, after):
         print(line)
     return 0
@@ -461,18 +472,12 @@ def upgrade_notes(old: str, new: str, folder: str) -> int:
 
 def replay_command(old: str, new: str, python_old: str, python_new: str, folder: str) -> int:
     """Replay, across a search boundary, the counterexamples of what changed between two versions' reports."""
-    from .bisect import BisectError
-    from .diff import report_of
     from .replay import boundary, replay_changes, save
 
-    loaded, _skipped = _reports_or_say(folder, "nothing to replay")
-    if not loaded:
+    pair = _two_reports(folder, old, new, "nothing to replay")
+    if pair is None:
         return 2
-    try:
-        (_p, before), (_q, after) = report_of(loaded, old), report_of(loaded, new)
-    except (BisectError, ValueError) as exc:
-        print(f"claimcheck: {exc}", file=sys.stderr)
-        return 2
+    before, after = pair
     for python in (python_old, python_new):
         if not os.access(python, os.X_OK):
             print(f"claimcheck: {python} is not an interpreter this user can run; give the environments' "

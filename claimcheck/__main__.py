@@ -38,10 +38,9 @@ from .expectations import Expectations
 from .matrix import Loaded
 from .model import RunReport, Skipped
 from .reading import ReportError, read_report
-from .render.text import summary_line
 from .variants import Variant
 from .variants import parse as parse_variant
-from .verdicts import ERROR, NEEDS_ATTENTION
+from .verdicts import ERROR
 
 
 class _ReportCatcher:
@@ -53,11 +52,14 @@ class _ReportCatcher:
         self.path, self.report = path, report
 
 
-def _print_summary(report: RunReport, path: str) -> None:
-    print(f"claims: {summary_line(report.summary)} ({report.environment.name})")
-    for claim in report.claims:
-        if claim.verdict in NEEDS_ATTENTION:
-            print(f"  {claim.verdict:<10} {claim.id}  {claim.summary[:150]}")
+def _print_summary(report: RunReport, path: str, acts: bool = True) -> None:
+    """The verdicts' counts, the claims to act on (unless the run's own closing lines listed them), the report."""
+    from .render import terminal
+
+    print(f"claims: {terminal.counts_line(report.summary)} ({report.environment.name})")
+    if acts:
+        for line in terminal.act_lines(report):
+            print("  " + line)
     print(f"report: {os.path.relpath(path)}")
 
 
@@ -208,7 +210,7 @@ def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunRepo
             f"claimcheck: pytest exited with {int(status)} and wrote no report; see its output above", file=sys.stderr
         )
         return int(status) or 2, None, None
-    _print_summary(report, path)
+    _print_summary(report, path, acts=False)  # pytest's closing lines listed the claims to act on
     if not report.run.complete:
         from .writer import written_message
 

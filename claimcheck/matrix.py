@@ -18,6 +18,7 @@ from typing import Any, List, Mapping, Sequence, Tuple
 
 from .model import Cell, Change, Matrix, MatrixRow, RunReport, Skipped, Source, holding_share
 from .reading import ReportError, read_report
+from .verdicts import HOLDS, NOT_RUN
 
 Loaded = List[Tuple[str, RunReport]]
 
@@ -139,6 +140,58 @@ def _replacement_changes(envs: Sequence[str], seen: Mapping[str, tuple[str, Cell
     return out
 
 
+def since_now(columns: Sequence[str], cells: Mapping[str, Cell], facets: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Since when the claim's newest verdict has had its present reason: the first environment from which
+    every in-scope facet that fails now has failed the same way (same verdict, same coverage) without a break.
+
+    A claim that holds or was not run is so since the start of its unbroken run of that verdict. A facet
+    that was not checked somewhere (a gap) is a break: nothing says it failed there.
+    """
+    checked = [env for env in columns if env in cells]
+    if not checked:
+        return None
+    newest = checked[-1]
+    verdict = cells[newest].verdict
+    now = {
+        name: (by_env[newest].verdict, bool(getattr(by_env[newest], "coverage", False)))
+        for name, by_env in facets.items()
+        if newest in by_env and by_env[newest].in_scope and by_env[newest].verdict not in (HOLDS, NOT_RUN)
+    }
+
+    def same_reason(env: str) -> bool:
+        if verdict in (HOLDS, NOT_RUN) or not now:
+            return cells[env].verdict == verdict
+        return all(
+            env in facets[name]
+            and (facets[name][env].verdict, bool(getattr(facets[name][env], "coverage", False))) == reason
+            for name, reason in now.items()
+        )
+
+    start = newest
+    for env in reversed(checked[:-1]):
+        if not same_reason(env):
+            break
+        start = env
+    return start
+
+
+def refuse_mixed_schemas(loaded: Sequence[tuple[str, RunReport]]) -> None:
+    """Reports of different schema versions decide verdicts by different rules: a difference between them
+    would read as a change of the subject. Refuse, naming the older reports and what to do."""
+    versions = {report.schema_version for _path, report in loaded}
+    if len(versions) > 1:
+        newest = max(versions)
+        older = [path for path, report in loaded if report.schema_version != newest]
+        raise MatrixError(
+            "reports of report schemas {} cannot be compared: their verdicts follow different rules. Older "
+            "(schema < {}): {}{}; regenerate them with a claims run of their version (nox -s matrix -- <version>) "
+            "or move them aside".format(
+                ", ".join(map(str, sorted(versions))), newest, ", ".join(older[:5]),
+                f" and {len(older) - 5} more" if len(older) > 5 else "",
+            )
+        )  # fmt: skip
+
+
 def _with_replays(changes: Sequence[Change], claim_id: str, replays: Mapping[tuple, Mapping[str, Any]]) -> list[Change]:
     out = []
     for change in changes:
@@ -155,6 +208,7 @@ def merge(
 ) -> Matrix:
     """The matrix of `loaded`; change points found at a search boundary carry their replay (see replay.py)."""
     refuse_duplicates(loaded)
+    refuse_mixed_schemas(loaded)
     replayed = {(r["claim"], r.get("facet"), r["after"], r["at"]): r for r in replays}
     columns = [report.environment.name for _path, report in loaded]
     rows: dict[str, dict[str, Any]] = {}
@@ -186,6 +240,7 @@ def merge(
                 tuple(_with_replays(facet_changes, claim.id, replayed)), claim.addition,
                 claim.replacement.idiom if claim.replacement else None,
                 tuple(_replacement_changes(columns, row["replacements"])),
+                since_now(columns, cells, row["facets"]),
             )
         )  # fmt: skip
     share = {env: holding_share([r.cells[env] for r in built if env in r.cells and not r.addition]) for env in columns}

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Sequence
 
-from .verdicts import HOLDS, VERDICTS
+from .verdicts import HOLDS, NOT_RUN, VERDICTS
 
-SCHEMA_VERSION = 2
-MATRIX_SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+MATRIX_SCHEMA_VERSION = 3
 
 #: The facet of a check that names none: the claim's whole domain.
 WHOLE = "all"
@@ -187,10 +187,13 @@ class FacetResult:
     domain: bool = False  # the input builder cannot build the facet's input here: not a fact about the claim
     coverage: bool = False  # broken because the statement's call refuses the facet's dtype or kernel
     variants: tuple[VariantResult, ...] = ()  # the main run's verdict, then each variant's, where variants ran
+    core: bool = False  # holds the statement's own use: a failure here makes the claim broken, elsewhere partly
 
     def to_json(self) -> Json:
         data: Json = {"name": self.name, "in_scope": self.in_scope, "verdict": self.verdict, "summary": self.summary}
         _set(data, "why", self.why)
+        if self.core:
+            data["core"] = True
         if self.domain:
             data["domain"] = True
         if self.coverage:
@@ -205,6 +208,7 @@ class FacetResult:
             data["name"], data["in_scope"], data["verdict"], data["summary"], tuple(data["checks"]),
             data.get("why"), bool(data.get("domain", False)), bool(data.get("coverage", False)),
             tuple(VariantResult.from_json(v) for v in data.get("variants", ())),
+            bool(data.get("core", False)),
         )  # fmt: skip
 
 
@@ -254,6 +258,22 @@ class ClaimResult:
     def limits(self) -> tuple[FacetResult, ...]:
         """Facets beyond the statement's scope that do not hold: what a reader should know beside the verdict."""
         return tuple(f for f in self.facets if not f.in_scope and f.verdict != HOLDS)
+
+    @property
+    def edges(self) -> tuple[FacetResult, ...]:
+        """In-scope facets beyond the statement's own use (not core) that do not hold: a partly's numbered notes."""
+        return tuple(f for f in self.facets if f.in_scope and not f.core and f.verdict not in (HOLDS, NOT_RUN))
+
+    @property
+    def coverage_only(self) -> bool:
+        """Every edge that fails fails because the call refused a dtype or kernel (a coverage gap, not a wrong value)."""
+        return bool(self.edges) and all(f.coverage for f in self.edges)
+
+    @property
+    def share(self) -> tuple[int, int]:
+        """(in-scope facets holding, in-scope facets that ran)."""
+        ran = [f for f in self.facets if f.in_scope and f.verdict != NOT_RUN]
+        return sum(f.verdict == HOLDS for f in ran), len(ran)
 
     def facet(self, name: str) -> FacetResult | None:
         return next((f for f in self.facets if f.name == name), None)
@@ -603,6 +623,8 @@ class MatrixRow:
     replacement: str | None = None  # the modern idiom, as the newest report names it
     #: where the replacement's verdict (or the idiom a release documents) changed: the modern idiom's own history
     replacement_changes: tuple[Change, ...] = ()
+    #: the first environment from which the newest verdict has had its present reason (matrix.since_now)
+    since: str | None = None
 
     def to_json(self) -> Json:
         return {
@@ -615,10 +637,17 @@ class MatrixRow:
             "addition": self.addition,
             "replacement": self.replacement,
             "cells": {env: cell.to_json() for env, cell in self.cells.items()},
+            "since": self.since,
             "changed": [c.to_json() for c in self.changed],
             "facets": {
                 name: {
-                    env: {"verdict": f.verdict, "in_scope": f.in_scope, "domain": f.domain, "coverage": f.coverage}
+                    env: {
+                        "verdict": f.verdict,
+                        "in_scope": f.in_scope,
+                        "core": f.core,
+                        "domain": f.domain,
+                        "coverage": f.coverage,
+                    }
                     for env, f in by_env.items()
                 }
                 for name, by_env in self.facets.items()
@@ -694,7 +723,9 @@ def _verdict_at(row: MatrixRow, env: str) -> str | None:
 
 
 def holding_share(cells: Sequence[Cell]) -> float | None:
-    return round(sum(c.verdict == HOLDS for c in cells) / len(cells), 3) if cells else None
+    """The share of the claims that ran (not-run ones left out) which hold; None where none ran."""
+    ran = [c for c in cells if c.verdict != NOT_RUN]
+    return round(sum(c.verdict == HOLDS for c in ran) / len(ran), 3) if ran else None
 
 
 __all__ = [

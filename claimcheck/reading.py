@@ -12,11 +12,12 @@ import json
 import os
 from typing import Any
 
-from .model import SCHEMA_VERSION, WHOLE, RunReport
+from .model import SCHEMA_VERSION, RunReport
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")
-#: The schemas this version reads: the current one, and version 1 (read, then upgraded).
-SCHEMA_PATHS = {SCHEMA_VERSION: SCHEMA_PATH, 1: os.path.join(os.path.dirname(SCHEMA_PATH), "report.schema.v1.json")}
+#: The schemas this version reads: the current one, and version 2 (no partly verdict, no core facets; read as it
+#: is, keeping its schema_version, so that a merge can refuse to compare it with newer reports).
+SCHEMA_PATHS = {SCHEMA_VERSION: SCHEMA_PATH, 2: os.path.join(os.path.dirname(SCHEMA_PATH), "report.schema.v2.json")}
 
 __all__ = ["SCHEMA_PATH", "ReportError", "read_report", "schema", "validate"]
 
@@ -61,29 +62,6 @@ def validate(data: Any, path: str, version: int = SCHEMA_VERSION) -> None:
         )
 
 
-def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
-    """A version 1 report in version 2's shape: it knew no facets, scope or additions.
-
-    Each claim becomes one facet, "all", in scope, with the claim's own verdict:
-    what the run observed, no more. Its claims all count as the document's.
-    """
-    claims = []
-    for claim in data["claims"]:
-        checks = [dict(c, facet=WHOLE) for c in claim["checks"]]
-        facet = {
-            "name": WHOLE,
-            "in_scope": True,
-            "verdict": claim["verdict"],
-            "summary": claim["summary"],
-            "checks": [c["nodeid"] for c in checks],
-        }
-        replacement = claim["replacement"]
-        if replacement:
-            replacement = dict(replacement, checks=[dict(c, facet=WHOLE) for c in replacement["checks"]])
-        claims.append(dict(claim, checks=checks, replacement=replacement, scope=None, addition=False, facets=[facet]))
-    return dict(data, schema_version=SCHEMA_VERSION, claims=claims)
-
-
 def read_report(path: str) -> RunReport:
     """The report at `path`, validated; ReportError says why it cannot be used."""
     try:
@@ -109,8 +87,6 @@ def read_report(path: str) -> RunReport:
             f"({', '.join(map(str, sorted(SCHEMA_PATHS)))}); regenerate it with a claims run"
         )
     validate(data, path, version)
-    if version == 1:
-        data = upgrade_v1(data)
     try:
         return RunReport.from_json(data)
     except (KeyError, TypeError, ValueError) as exc:  # the schema should have caught it: still no traceback

@@ -341,6 +341,24 @@ class Recorder:
             data["evidence"] = [value for key, value in item.user_properties if key == EVIDENCE_KEY]
         report.claimcheck = data
         self._carry_verdict(item, report, data)
+        if self._limit_as_expected_failure(report, data):
+            item.stash.setdefault(_PHASES, {})["limit"] = True
+        # --junitxml writes each property's value with str(): evidence records as JSON, not Python's printout
+        report.user_properties = [
+            (key, value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str))
+            for key, value in report.user_properties
+        ]
+
+    def _limit_as_expected_failure(self, report: pytest.TestReport, data: dict[str, Any]) -> bool:
+        """A finding in a facet beyond the statement's scope is a limit, never a failure of the claim: pytest
+        reports it as an expected failure (xfail, with the facet and why), and the report keeps its evidence."""
+        claim = self.registry.get(data["claim"])
+        why = claim.why_beyond(data["facet"]) if claim is not None and data["role"] == AS_WRITTEN else None
+        if why is None or report.when != "call" or not report.failed or not data.get("finding"):
+            return False
+        report.outcome = "skipped"
+        report.wasxfail = f"limit beyond the statement's scope, facet {data['facet']!r}: {why}"
+        return True
 
     def _untried_forms(self, item: pytest.Item, role: str, claim_id: str) -> list[str]:
         """The supported forms the registry lists for this release that the check did not name as tried."""
@@ -360,7 +378,7 @@ class Recorder:
         itself (a deprecated check passes), and the deprecation's text.
         """
         phases = item.stash.setdefault(_PHASES, {})
-        phases[report.when] = report.outcome
+        phases[report.when] = data["outcome"]
         if report.when == "call":
             phases["finding"] = bool(data.get("finding"))
             phases["deprecations"] = [w["message"] for w in data.get("warnings", []) if w.get("deprecation")]
@@ -376,6 +394,8 @@ class Recorder:
         report.user_properties.extend(
             [("claim", data["claim"]), ("claim_role", data["role"]), ("facet", data["facet"]), ("verdict", verdict)]
         )
+        if phases.get("limit"):
+            report.user_properties.append(("scope", "beyond: a limit, never the claim's verdict"))
         report.user_properties.extend(("deprecation", text) for text in phases.get("deprecations", [])[:3])
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -24,7 +24,9 @@ OPTIONAL_CLAIM_FIELDS = ("topic", "note")
 #: `replacement`, the modern idiom: one string, or per release range an array of tables
 #: {idiom, since, until, source, forms} (see Ranged); `forms`, for a claim that something is
 #: impossible, the supported ways the subject documented, per release range {name, since, until, source}.
-OTHER_CLAIM_FIELDS = ("addition", "beyond", "reference", "replacement", "forms")
+#: `core = ["<facet>", ...]` with `core_why`: the facets that hold the statement's own use, where the suite's
+#: default (`[suite] core`) is not the right choice for this statement, and why.
+OTHER_CLAIM_FIELDS = ("addition", "beyond", "reference", "replacement", "forms", "core", "core_why")
 RANGED_FIELDS = ("since", "until", "source")
 #: The `reference` table: the result type the statement implies (`result_dtype`, a rule the
 #: claims tree names) with its `source` (the documented rule it comes from), optional
@@ -110,6 +112,9 @@ class Claim:
 
     #: for a claim that something is impossible: every supported form the subject documented, per release range
     forms: tuple[Ranged, ...] = ()
+    #: the facets that hold the statement's own use, where the suite's default is not right for it; and why
+    core: tuple[str, ...] = ()
+    core_why: str | None = None
 
     @property
     def replacement(self) -> str | None:
@@ -132,6 +137,16 @@ class Claim:
         """Why `facet` is outside this claim's scope; None when it is in scope."""
         return dict(self.beyond).get(facet)
 
+    def core_of(self, in_scope: list[str], default: tuple[str, ...]) -> set[str]:
+        """Which of the in-scope facets a run had are core: the statement's own use decides the verdict there.
+
+        The claim's own `core` where the registry names it, else the suite's default (the ordinary
+        input a reader runs first); where none of the facets that ran is one of those, every
+        in-scope facet is core (nothing is an edge without a named core to hold against it).
+        """
+        named = set(self.core or default) & set(in_scope)
+        return named or set(in_scope)
+
 
 @dataclass(frozen=True)
 class Registry:
@@ -146,6 +161,8 @@ class Registry:
     subject: str | None = None
     #: the lines a counterexample snippet starts with, so that it runs as pasted
     snippet_imports: tuple[str, ...] = ()
+    #: the facets that hold a statement's own use unless a claim names its own (`[suite] core`)
+    default_core: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._by_id.update((c.id, c) for c in self.claims)
@@ -253,6 +270,22 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
             path, where, "field 'beyond' must map facet names to the reason each is out of scope",
             'for example beyond = {bool = "the statement is about numbers"}',
         )  # fmt: skip
+    core = table.get("core", [])
+    if not isinstance(core, list) or not all(isinstance(f, str) and f.strip() for f in core):
+        raise _fail(path, where, "field 'core' must be a list of facet names", 'for example core = ["contiguous"]')
+    core_why = table.get("core_why")
+    if core and (not isinstance(core_why, str) or not core_why.strip()):
+        raise _fail(
+            path, where, "field 'core' needs 'core_why': why these facets hold the statement's own use",
+            'for example core_why = "an equivalence with numpy: every input numpy accepts"',
+        )  # fmt: skip
+    if core_why is not None and not core:
+        raise _fail(path, where, "field 'core_why' explains a 'core' list, and there is none")
+    overlap = sorted(set(core) & set(beyond))
+    if overlap:
+        raise _fail(
+            path, where, "facet(s) {} are both core and beyond the statement's scope".format(", ".join(overlap))
+        )
     return Claim(
         claim_id,
         table["section"],
@@ -267,6 +300,8 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         tuple(beyond.items()),
         _load_reference(path, where, table.get("reference")),
         _load_ranged(path, where, "forms", table.get("forms"), "name"),
+        tuple(core),
+        core_why,
     )
 
 
@@ -361,6 +396,9 @@ def load_registry(path: str) -> Registry:
     imports = suite.get("snippet_imports", [])
     if not isinstance(imports, list) or not all(isinstance(line, str) and line.strip() for line in imports):
         raise _fail(path, "[suite]", "field 'snippet_imports' must be a list of lines of Python")
+    default_core = suite.get("core", [])
+    if not isinstance(default_core, list) or not all(isinstance(f, str) and f.strip() for f in default_core):
+        raise _fail(path, "[suite]", "field 'core' must be a list of facet names", 'for example core = ["all"]')
     document = _load_document(path, data)
     tables = data.get("claim")
     if not isinstance(tables, list) or not tables:
@@ -385,6 +423,7 @@ def load_registry(path: str) -> Registry:
         tuple(claims),
         subject=subject,
         snippet_imports=tuple(imports),
+        default_core=tuple(default_core),
     )
 
 

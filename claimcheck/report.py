@@ -29,7 +29,7 @@ from .model import (
     WarningRecord,
 )
 from .registry import Claim, Registry
-from .verdicts import BROKEN, DEPRECATED, ERROR, HOLDS, NOT_RUN, check_verdict, combine
+from .verdicts import BROKEN, DEPRECATED, ERROR, HOLDS, NOT_RUN, PARTLY, check_verdict, claim_verdict, combine
 
 
 def _first_line(text: str) -> str:
@@ -123,11 +123,12 @@ DOMAIN_PREFIX = "domain: "
 COVERAGE_PREFIX = "coverage: "
 
 
-def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]:
-    """One result per facet of the checks as written: in-scope facets first, then the claim's limits."""
+def facet_results(claim: Claim, written: list[Check], default_core: tuple[str, ...] = ()) -> tuple[FacetResult, ...]:
+    """One result per facet of the checks as written: in-scope facets first (core ones first), then the limits."""
     by_facet: dict[str, list[Check]] = {}
     for check in written:
         by_facet.setdefault(check.facet, []).append(check)
+    core = claim.core_of([name for name in by_facet if claim.why_beyond(name) is None], default_core)
     out = []
     for name, checks in by_facet.items():
         verdict = combine(c.verdict for c in checks)
@@ -138,19 +139,36 @@ def facet_results(claim: Claim, written: list[Check]) -> tuple[FacetResult, ...]
         out.append(
             FacetResult(
                 name, why is None, verdict, summarize(verdict, checks), tuple(c.nodeid for c in checks), why, domain,
-                coverage,
+                coverage, core=name in core,
             )
         )  # fmt: skip
-    return tuple(sorted(out, key=lambda f: not f.in_scope))
+    return tuple(sorted(out, key=lambda f: (not f.in_scope, not f.core)))
+
+
+def partly_summary(facets: tuple[FacetResult, ...]) -> str:
+    """The first line of a claim that holds partly: where it holds, and which edges do not."""
+    in_scope = [f for f in facets if f.in_scope]
+    ran = [f for f in in_scope if f.verdict != NOT_RUN]
+    failing = [f for f in in_scope if not f.core and f.verdict not in (HOLDS, NOT_RUN)]
+    core = ", ".join(f.name for f in in_scope if f.core)
+    kind = " (dtype or kernel coverage)" if all(f.coverage for f in failing) else ""
+    return "holds for {}; not for {}{}; {} of {} facets in scope hold".format(
+        core, ", ".join(f.name for f in failing), kind, sum(f.verdict == HOLDS for f in ran), len(ran)
+    )
 
 
 def _claim_result(claim: Claim, registry: Registry, checks: list[Check], version: str | None) -> ClaimResult:
     written = [c for c in checks if c.role == AS_WRITTEN]
-    facets = facet_results(claim, written)
+    facets = facet_results(claim, written, registry.default_core)
     in_scope = [f for f in facets if f.in_scope]
-    deciding = [c for c in written if any(c.nodeid in f.checks for f in in_scope)]
-    # the in-scope facets decide; a claim whose facets are all beyond its scope is judged on none (not-run)
-    verdict = combine(f.verdict for f in in_scope)
+    # the in-scope facets decide, the core ones first (verdicts.claim_verdict); a claim whose facets are all
+    # beyond its scope is judged on none (not-run)
+    verdict = claim_verdict((f.verdict for f in in_scope if f.core), (f.verdict for f in in_scope if not f.core))
+    # the checks that say why: the core facets' where they decide, else every in-scope facet's
+    speaking = [f for f in in_scope if f.core] if verdict not in (ERROR, NOT_RUN) else in_scope
+    deciding = [c for c in written if any(c.nodeid in f.checks for f in speaking)] or [
+        c for c in written if any(c.nodeid in f.checks for f in in_scope)
+    ]
     replacement = None
     shown = claim.replacement_for(version)  # the idiom this release documents, checked by the replacement checks
     if shown is not None:
@@ -168,7 +186,7 @@ def _claim_result(claim: Claim, registry: Registry, checks: list[Check], version
         claim.quote,
         claim.wording,
         verdict,
-        summarize(verdict, deciding),
+        partly_summary(facets) if verdict == PARTLY else summarize(verdict, deciding),
         tuple(written),
         replacement,
         claim.note or None,

@@ -128,9 +128,11 @@ def standard_args(environ: Mapping[str, str], parallel: bool = True, benchmarks:
         timeout,
         "--timeout-method",
         "thread",
-        # Python's own traceback format for the failing checks (the findings):
-        # pytest's own re-parses every source file of every traceback, about
-        # 35 ms a failure here, and the report carries the evidence anyway.
-        "--tb=native",
+        # The findings' tracebacks are in the report (report.md's evidence); the
+        # terminal shows pytest's counts and one line per claim to act on. Add
+        # --tb=native (or -rf for each failing check) after `--` to see them here.
+        "--tb=no",
+        "-q",
+        "-rN",
         *BENCHMARK_MODES[benchmarks],
     ]

@@ -27,10 +27,9 @@ from .finding import STATE_VARIABLE
 from .model import AS_WRITTEN, REPLACEMENT, Check, Environment, ErrorInfo, HypothesisInfo, RunInfo, RunReport
 from .recorder import OUTPUT_KEY, Recorder
 from .registry import Registry
-from .render import cheatsheet_md, report_md
-from .render.text import summary_line
+from .render import cheatsheet_md, report_md, terminal
 from .report import build_report, check_from_phases, dumps
-from .verdicts import ERROR, NEEDS_ATTENTION
+from .verdicts import ERROR
 
 REPORT_STEMS = ("report", "cheatsheet")
 
@@ -312,10 +311,11 @@ class Writer:
                 tr.write_line(self.outcome_message)
             return
         tr.section("claims")
-        for claim in self.report.claims:
-            if claim.verdict in NEEDS_ATTENTION:
-                tr.write_line(f"{claim.verdict:<10} {claim.id}: {claim.summary[:160]}")
-        tr.write_line(summary_line(self.report.summary))
+        for line in terminal.act_lines(self.report):
+            tr.write_line(line)
+        tr.write_line("claims: " + terminal.counts_line(self.report.summary))
+        if any(self.report.additions_summary.values()):
+            tr.write_line("the suite's additions: " + terminal.counts_line(self.report.additions_summary))
         assert self.report_path is not None
         tr.write_line(written_message(self.report, self.report_path))
 

@@ -145,7 +145,9 @@ def test_the_standard_arguments():
         "300",
         "--timeout-method",
         "thread",
-        "--tb=native",
+        "--tb=no",
+        "-q",
+        "-rN",
         *QUICK,
     ]
 
@@ -160,7 +162,7 @@ def test_the_standard_arguments():
             {"CLAIMS_TIMEOUT": " 600 "},
             True,
             "quick",
-            ["--timeout", "600", "--timeout-method", "thread", "--tb=native", *QUICK],
+            ["--timeout", "600", "--timeout-method", "thread", "--tb=no", "-q", "-rN", *QUICK],
         ),
         ({"CLAIMS_TIMEOUT": "1e3", "OTHER": "x"}, True, "quick", ["--timeout", "1e3"]),
     ],
@@ -183,7 +185,9 @@ def test_full_benchmarks_leave_pytest_benchmark_its_defaults():
         "300",
         "--timeout-method",
         "thread",
-        "--tb=native",
+        "--tb=no",
+        "-q",
+        "-rN",
     ]
 
 

@@ -10,7 +10,7 @@ from builders import make_report, with_facets, write_report
 from claimcheck import __main__ as cli
 from claimcheck.diff import diff
 from claimcheck.expectations import compare, derive, dumps, load
-from claimcheck.matrix import load_reports, merge
+from claimcheck.matrix import MatrixError, load_reports, merge
 from claimcheck.reading import read_report
 from claimcheck.render import cheatsheet_md, matrix_md, report_md
 from conftest import claim_table
@@ -211,21 +211,25 @@ def test_diff_names_claims_and_facets_with_evidence(tmp_path, capsys):
     assert "no complete report of torch 3.0 on disk" in capsys.readouterr().err
 
 
-def test_a_version_1_report_is_read_as_one_facet(tmp_path):
-    report = make_report("lib-1.0", "1.0", {"demo.a": "broken"})
-    data = report.to_json()
-    data["schema_version"] = 1
-    del data["additions_summary"]
-    for claim in data["claims"]:
-        for key in ("scope", "addition", "facets"):
-            del claim[key]
-        for check in claim["checks"]:
-            del check["facet"]
-    path = tmp_path / "report.json"
+def test_a_version_2_report_is_read_and_never_merged_with_a_newer_one(tmp_path):
+    """Schema 2 knew no partly verdict and no core facets: it is read as written, and a merge with a schema 3
+    report is refused (their verdicts follow different rules), naming the older file and what to do."""
+    old = make_report("lib-1.0", "1.0", {"demo.a": "broken"})
+    data = old.to_json()
+    data["schema_version"] = 2
+    for key in ("summary", "additions_summary"):
+        del data[key]["partly"]
+    (tmp_path / "lib-1.0").mkdir()
+    path = tmp_path / "lib-1.0" / "report.json"
     path.write_text(json.dumps(data))
     read = read_report(str(path))
-    assert [(f.name, f.in_scope, f.verdict) for f in read.claims[0].facets] == [("all", True, "broken")]
+    assert read.schema_version == 2 and read.claims[0].verdict == "broken"
+    assert not any(f.core for f in read.claims[0].facets)
     assert report_md.render(read) and cheatsheet_md.render(read)
+    write_report(tmp_path, make_report("lib-2.0", "2.0", {"demo.a": "holds"}))
+    loaded, skipped = load_reports(str(tmp_path), warn=False)
+    with pytest.raises(MatrixError, match=r"report schemas 2, 3 cannot be compared.*lib-1.0.*regenerate them"):
+        merge(loaded, skipped)
 
 
 def test_upgrade_notes_from_the_committed_reports(capsys):

@@ -90,9 +90,9 @@ def test_the_grid_labels_versions_names_builds_once_and_footnotes_only_changes(t
 @pytest.mark.parametrize(
     "content, field, words",
     [
-        ('{"schema_version": 1, "claims": [', None, "not valid JSON"),
+        ('{"schema_version": 3, "claims": [', None, "not valid JSON"),
         ({"schema_version": 7}, "schema_version", "newer than this tool's"),
-        ({"schema_version": 1}, "suite", "'suite' is a required property"),
+        ({"schema_version": 3}, "suite", "'suite' is a required property"),
         ("SUMMARY", "summary", "is a required property"),
         ("VERDICT", "claims[0].verdict", "'maybe' is not one of"),
         ("LINES", "claims[0].lines", "should be non-empty"),

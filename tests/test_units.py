@@ -155,7 +155,7 @@ def test_atomic_write_replaces(tmp_path):
     [
         ("{", "not valid JSON"),
         ('{"schema_version": 99}', "newer than this tool's 2; upgrade"),
-        ('{"schema_version": 0}', "older than any this tool reads (1, 2); regenerate"),
+        ('{"schema_version": 0}', "older than any this tool reads (2, 3); regenerate"),
         ("[]", "not a claims report"),
     ],
 )

@@ -8,25 +8,33 @@ replacement. Quotes stay short and link to the pinned upstream revision.
 from __future__ import annotations
 
 from ..model import ClaimResult, RunReport
-from ..verdicts import ADVICE, HOLDS, MARKS
-from .text import escape, inline_code, line_links, link, summary_line
+from ..verdicts import ADVICE, HOLDS, MARKS, PARTLY
+from .report_md import edge_notes
+from .text import References, escape, inline_code, shorten, summary_line, wrap
 
 
-def _claim_lines(claim: ClaimResult, url: str) -> list[str]:
-    lines = line_links(claim.lines, url, label="L{0}")
-    out = [f"- {MARKS[claim.verdict]} {lines} {inline_code(claim.quote)} — {escape(claim.wording)}"]
+def _claim_lines(claim: ClaimResult, refs: References, url: str) -> list[str]:
+    lines = refs.lines(claim.lines, url, label="L{0}")
+    out = wrap(f"{MARKS[claim.verdict]} {lines} {inline_code(claim.quote)} — {escape(claim.wording)}", "- ")
     if claim.verdict != HOLDS:
-        out.append(f"  - *{ADVICE[claim.verdict]}*: {escape(claim.summary)}")
+        out.extend(wrap(f"*{ADVICE[claim.verdict]}*: {escape(shorten(claim.summary, 400))}", "  - ", "    "))
+    if claim.verdict == PARTLY:
+        for note in edge_notes(claim):
+            out.extend(wrap(note, "    ", "       "))
     if claim.limits:
-        beyond = "; ".join(f"{escape(f.name)}: {escape(f.summary)}" for f in claim.limits)
-        out.append(f"  - *limits, beyond the statement's scope*: {beyond}")
+        beyond = "; ".join(f"{escape(f.name)}: {escape(shorten(f.summary, 160))}" for f in claim.limits)
+        out.extend(wrap(f"*limits, beyond the statement's scope*: {beyond}", "  - ", "    "))
     replacement = claim.replacement
     if replacement and claim.verdict != HOLDS:
-        out.append(
-            "  - **instead:** {} {} {}".format(
-                inline_code(replacement.idiom),
-                MARKS[replacement.verdict],
-                "verified here" if replacement.verdict == HOLDS else escape(replacement.summary),
+        out.extend(
+            wrap(
+                "**instead:** {} {} {}".format(
+                    inline_code(replacement.idiom),
+                    MARKS[replacement.verdict],
+                    "verified here" if replacement.verdict == HOLDS else escape(shorten(replacement.summary, 300)),
+                ),
+                "  - ",
+                "    ",
             )
         )
     return out
@@ -35,12 +43,15 @@ def _claim_lines(claim: ClaimResult, url: str) -> list[str]:
 def render(report: RunReport) -> str:
     document = report.suite.document
     url = document.url
+    refs = References()
     out = [
         f"# {escape(document.title)}, checked against {escape(report.environment.name)}",
         "",
-        "The {} (commit {}), statement by statement, with what this environment says of it. "
-        "Generated from `report.json` in this folder by a run on {}; each quote links to its line.".format(
-            link("original", url), inline_code(document.commit[:12]), escape(report.run.started)
+        *wrap(
+            "The {} (commit {}), statement by statement, with what this environment says of it. "
+            "Generated from `report.json` in this folder by a run on {}; each quote links to its line.".format(
+                refs.link("original", url), inline_code(document.commit[:12]), escape(report.run.started)
+            )
         ),
         "",
         f"**{summary_line(report.summary)}**",
@@ -58,7 +69,7 @@ def render(report: RunReport) -> str:
             if topic:
                 out += ["", f"### {escape(topic)}"]
             out.append("")
-            out.extend(line for claim in in_section if claim.topic == topic for line in _claim_lines(claim, url))
+            out.extend(line for claim in in_section if claim.topic == topic for line in _claim_lines(claim, refs, url))
     additions = [c for c in report.claims if c.addition]
     if additions:
         out += [
@@ -69,5 +80,5 @@ def render(report: RunReport) -> str:
             "",
         ]
         for claim in additions:
-            out.extend(_claim_lines(claim, url))
+            out.extend(_claim_lines(claim, refs, url))
     return "\n".join(out).rstrip() + "\n"

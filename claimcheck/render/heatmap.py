@@ -1,7 +1,7 @@
 """The compatibility matrix as a heatmap PNG (claims down, torch versions across) for the README.
 
 Readable without colour: each cell carries its verdict's mark, broken cells
-are also hatched, and the palette (verdicts.COLOURS, Paul Tol's "light"
+are also hatched (partly ones dotted), and the palette (verdicts.COLOURS, Paul Tol's "light"
 scheme, the HTML page's too) keeps holds, broken and not-run apart with
 red-green colour blindness. Columns are labelled by version
 (render.labels), sections by bands at the left.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 
 from ..model import Matrix
-from ..verdicts import BROKEN, COLOURS, DEPRECATED, ERROR, HOLDS, NOT_RUN, VERDICTS
+from ..verdicts import BROKEN, COLOURS, DEPRECATED, ERROR, HOLDS, NOT_RUN, PARTLY, VERDICTS
 from . import labels as naming
 
 #: Marks drawn in the cells (DejaVu Sans has them; the emoji of the other renderings it has not).
-GLYPHS = {HOLDS: "✓", DEPRECATED: "!", BROKEN: "✗", NOT_RUN: "–", ERROR: "E"}
-HATCH = {BROKEN: "///", ERROR: "xx"}
+GLYPHS = {HOLDS: "✓", PARTLY: "◐", DEPRECATED: "!", BROKEN: "✗", NOT_RUN: "–", ERROR: "E"}
+HATCH = {BROKEN: "///", ERROR: "xx", PARTLY: ".."}
 #: Inches the README shows the picture at, about 900 px wide at the dpi below.
 WIDTH_IN, DPI = 9.0, 110
 ROW_IN = 0.16

@@ -15,7 +15,7 @@ from typing import Sequence
 from ..model import Change, Matrix, MatrixRow
 from ..verdicts import HOLDS, MARKS, NEEDS_ATTENTION
 from . import labels as naming
-from .text import cell_code, escape, inline_code, link, shorten
+from .text import References, cell_code, escape, inline_code, shorten, wrap
 
 #: Longest evidence text in a list line; the full text is in that version's report.
 SHORT = 200
@@ -24,19 +24,23 @@ SHORT = 200
 def render(matrix: Matrix) -> str:
     names = naming.version_labels(matrix)
     newest = matrix.columns[-1] if matrix.columns else None
+    refs = References()
     out = [
         "# The cheatsheet's claims across torch releases",
         "",
-        f"Merged from {len(matrix.columns)} run reports, torch {_span(matrix, names)} "
-        f"(generated {escape(matrix.generated)}). Each run's own report is in its folder beside this file.",
+        *wrap(
+            f"Merged from {len(matrix.columns)} run reports, torch {_span(matrix, names)} "
+            f"(generated {escape(matrix.generated)}). Each run's own report is in its folder beside this file."
+        ),
         "",
     ]
     if matrix.skipped:
-        out += ["Skipped (unreadable): " + "; ".join(escape(s.reason) for s in matrix.skipped), ""]
+        out += [*wrap("Skipped (unreadable): " + "; ".join(escape(s.reason) for s in matrix.skipped)), ""]
     if newest is not None:
-        out += _wrong_in(matrix, newest, names)
+        out += _wrong_in(matrix, newest, names, refs)
         out += _changes_by_release(matrix, names)
-    out += _grid(matrix, names)
+    out += _grid(matrix, names, refs)
+    out += ["", *refs.definitions()]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -47,54 +51,54 @@ def _span(matrix: Matrix, names: dict[str, str]) -> str:
 
 
 def _since(row: MatrixRow, env: str, columns: Sequence[str], names: dict[str, str]) -> str:
-    """The first version of the unbroken run of `env`'s verdict that ends at `env` (gaps skipped)."""
-    verdict = row.cells[env].verdict
-    start = env
-    for earlier in reversed(columns[: columns.index(env)]):
-        cell = row.cells.get(earlier)
-        if cell is None:
-            continue
-        if cell.verdict != verdict:
-            break
-        start = earlier
+    """Since when the newest verdict has had its present reason (the merge's `since`), as a reader says it."""
+    start = row.since or env
     checked = [c for c in columns if c in row.cells]
     label = names.get(start, start)
     return f"{label} (the oldest checked)" if start == checked[0] else label
 
 
-def _wrong_in(matrix: Matrix, newest: str, names: dict[str, str]) -> list[str]:
+def _wrong_in(matrix: Matrix, newest: str, names: dict[str, str], refs: References) -> list[str]:
     label = names.get(newest, newest)
     rows = [r for r in matrix.claims if newest in r.cells and r.cells[newest].verdict in NEEDS_ATTENTION]
     ours = [r for r in rows if not r.addition]
     out = [
         f"## Wrong in torch {escape(label)}",
         "",
-        f"The cheatsheet's statements that are broken (false as written) or deprecated in torch {escape(label)}, "
-        "the newest release checked; since which release they are so, the evidence, and what to write instead.",
+        *wrap(
+            f"The cheatsheet's statements that are broken (false in their own use), partly true (false on an edge "
+            f"of their scope) or deprecated in torch {escape(label)}, the newest release checked; since which release "
+            "they are so for the reason they are so now, the evidence, and what to write instead."
+        ),
         "",
     ]
     if not ours:
         out += ["None: every statement checked holds or could not be checked here.", ""]
     ours.sort(key=lambda r: (NEEDS_ATTENTION.index(r.cells[newest].verdict), r.lines))
     for row in ours:
-        out.append(_wrong_line(row, newest, matrix.columns, names))
+        out.extend(_wrong_line(row, newest, matrix.columns, names, refs))
     additions = [r for r in rows if r.addition]
     if additions:
         out += [
             "",
-            "The suite's own additions (claims the cheatsheet does not make; never counted for or against it): "
-            + "; ".join(f"{cell_code(r.id)} {MARKS[r.cells[newest].verdict]}" for r in additions),
+            *wrap(
+                "The suite's own additions (claims the cheatsheet does not make; never counted for or against it): "
+                + "; ".join(f"{cell_code(r.id)} {MARKS[r.cells[newest].verdict]}" for r in additions)
+            ),
         ]
     return [*out, ""]
 
 
-def _wrong_line(row: MatrixRow, newest: str, columns: Sequence[str], names: dict[str, str]) -> str:
+def _wrong_line(
+    row: MatrixRow, newest: str, columns: Sequence[str], names: dict[str, str], refs: References
+) -> list[str]:
     cell = row.cells[newest]
     instead = f" **Instead:** {inline_code(row.replacement)}" if row.replacement else ""
-    return (
-        f"- {MARKS[cell.verdict]} {cell.verdict} since {escape(_since(row, newest, columns, names))}: "
-        f"{inline_code(row.id)} ({link('line ' + str(row.lines[0]), row.url)}) {inline_code(shorten(row.quote, 90))}"
-        f" — {escape(shorten(cell.summary, SHORT))}{instead}"
+    return wrap(
+        f"{MARKS[cell.verdict]} {cell.verdict} since {escape(_since(row, newest, columns, names))}: "
+        f"{inline_code(row.id)} ({refs.link('line ' + str(row.lines[0]), row.url)}) "
+        f"{inline_code(shorten(row.quote, 90))} — {escape(shorten(cell.summary, SHORT))}{instead}",
+        "- ",
     )
 
 
@@ -106,11 +110,13 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
     out = [
         "## Changes by release",
         "",
-        "What each release changed against the one checked before it: first the claims whose verdict changed, "
-        "then the facets (parts of a claim's domain: a dtype family, a layout, special values). A facet beyond "
-        "the statement's scope is a limit, never the verdict; a *domain* change is torch gaining a facet's input "
-        "(a dtype the suite can build), and a *coverage* change is the statement's call gaining (or losing) a "
-        "kernel for the facet's dtype: neither is a change of what the claim computes.",
+        *wrap(
+            "What each release changed against the one checked before it: first the claims whose verdict changed, "
+            "then the facets (parts of a claim's domain: a dtype family, a layout, special values). A facet beyond "
+            "the statement's scope is a limit, never the verdict; a *domain* change is torch gaining a facet's input "
+            "(a dtype the suite can build), and a *coverage* change is the statement's call gaining (or losing) a "
+            "kernel for the facet's dtype: neither is a change of what the claim computes."
+        ),
         "",
     ]
     if not by_release:
@@ -131,23 +137,32 @@ def _changes_by_release(matrix: Matrix, names: dict[str, str]) -> list[str]:
             "",
         ]
         for row, change in claims:
-            out.append(
-                f"- {inline_code(row.id)}{_whose(row)}: {_turn(change)}{_replayed(change)} — "
-                f"{escape(shorten(change.summary, SHORT))}"
-                + (f" (before: {escape(shorten(change.before_summary, 120))})" if change.verdict == HOLDS else "")
+            out.extend(
+                wrap(
+                    f"{inline_code(row.id)}{_whose(row)}: {_turn(change)}{_replayed(change)} — "
+                    f"{escape(shorten(change.summary, SHORT))}"
+                    + (f" (before: {escape(shorten(change.before_summary, 120))})" if change.verdict == HOLDS else ""),
+                    "- ",
+                )
             )
         for row, change in facets:
             scope = "in scope" if change.in_scope else "beyond scope"
             kind = {"domain": ", a domain change", "coverage": ", a coverage change"}.get(change.kind, "")
             evidence = change.before_summary if change.verdict == HOLDS else change.summary
-            out.append(
-                f"- {inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
-                f"{_turn(change)}{_replayed(change)} — {escape(shorten(evidence, 160))}"
+            out.extend(
+                wrap(
+                    f"{inline_code(row.id)}{_whose(row)} · facet {escape(change.facet or '')} ({scope}{kind}): "
+                    f"{_turn(change)}{_replayed(change)} — {escape(shorten(evidence, 160))}",
+                    "- ",
+                )
             )
         for row, change in replacements:
-            out.append(
-                f"- {inline_code(row.id)}{_whose(row)} · replacement: {_turn(change)} — "
-                f"{escape(shorten(change.summary, 160))}"
+            out.extend(
+                wrap(
+                    f"{inline_code(row.id)}{_whose(row)} · replacement: {_turn(change)} — "
+                    f"{escape(shorten(change.summary, 160))}",
+                    "- ",
+                )
             )
         out.append("")
     return out
@@ -176,14 +191,18 @@ def _turn(change: Change) -> str:
     )
 
 
-def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
+def _grid(matrix: Matrix, names: dict[str, str], refs: References) -> list[str]:
     groups = matrix.column_groups()
     heads = [naming.range_label(g, names) for g in groups]
     out = [
         "## Grid",
         "",
-        "One column per run of neighbouring releases with identical verdicts; a footnote where a verdict "
-        "changed from the column before. " + escape(naming.legend(matrix)) + ".",
+        *wrap(
+            "One column per run of neighbouring releases with identical verdicts; a footnote where a verdict "
+            "changed from the column before. The share of claims that hold counts the claims that ran."
+        ),
+        "",
+        *wrap(escape(naming.legend(matrix)) + "."),
         "",
         "| holding | " + " | ".join(escape(h) for h in heads) + " |",
         "|---|" + "---|" * len(heads),
@@ -220,7 +239,7 @@ def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
                 "| {}{} | {} | {} | {} |".format(
                     cell_code(row.id),
                     addition,
-                    link(str(row.lines[0]), row.url),
+                    refs.link(str(row.lines[0]), row.url),
                     cell_code(shorten(row.quote, 48)),
                     " | ".join(cells),
                 )
@@ -228,7 +247,8 @@ def _grid(matrix: Matrix, names: dict[str, str]) -> list[str]:
         out.append("")
     if notes:
         out += ["", "---", ""]
-        out += [f"[^{number}]: {text}" for text, number in notes.items()]
+        for text, number in notes.items():
+            out.extend(wrap(text, f"[^{number}]: ", "    "))
     return out
 
 

@@ -6,8 +6,8 @@ import re
 from typing import Sequence
 
 from ..model import WHOLE, Check, ClaimResult, RunReport
-from ..verdicts import NEEDS_ATTENTION
-from .text import cell_code, code, escape, inline_code, line_links, link, quantity, shorten, summary_line, verdict_cell
+from ..verdicts import NEEDS_ATTENTION, PARTLY
+from .text import References, code, escape, inline_code, quantity, shorten, summary_line, verdict_cell, wrap
 
 
 def _environment(report: RunReport) -> list[str]:
@@ -39,9 +39,9 @@ def _environment(report: RunReport) -> list[str]:
         for variant in run.variants:
             seen = ", ".join(f"{k}={v}" for k, v in sorted(variant.subject.items()) if "cpu" in k or "capab" in k)
             rows.append((f"variant {variant.name}", f"{variant.setting}{' · ' + seen if seen else ''}"))
-    (first, name), rest = rows[0], rows[1:]
-    out = [f"| {first} | {escape(name)} |", "|---|---|"]
-    out.extend(f"| {k} | {escape(v)} |" for k, v in rest)
+    out = []
+    for key, value in rows:
+        out.extend(wrap(f"**{key}**: {escape(value)}", "- "))
     return out
 
 
@@ -92,23 +92,24 @@ def _measurements(claims: Sequence[ClaimResult]) -> list[str]:
 
 def _check_details(check: Check) -> list[str]:
     facet = "" if check.facet == WHOLE else f" [{escape(check.facet)}]"
-    out = [f"- {verdict_cell(check.verdict)} {inline_code(check.nodeid)}{facet} ({check.duration_s:.2f} s)"]
+    out = wrap(f"{verdict_cell(check.verdict)} {inline_code(check.nodeid)}{facet} ({check.duration_s:.2f} s)", "- ")
+    items = []
     if check.skip_reason:
-        out.append(f"  - skipped: {escape(check.skip_reason)}")
+        items.append(f"skipped: {escape(check.skip_reason)}")
     if check.error:
-        out.append(f"  - {escape(check.error.type)}: {escape(check.error.message)}")
-    for warning in check.deprecations:
-        out.append(f"  - warning ({escape(warning.category)}): {escape(warning.message)}")
-    for note in check.notes:
-        out.append(f"  - {escape(note)}")
+        items.append(f"{escape(check.error.type)}: {escape(check.error.message)}")
+    items += [f"warning ({escape(w.category)}): {escape(w.message)}" for w in check.deprecations]
+    items += [escape(note) for note in check.notes]
     for measure in check.measurements:
-        out.append(
-            "  - {} = **{}**{}".format(
+        items.append(
+            "{} = **{}**{}".format(
                 escape(measure.name),
                 escape(quantity(measure.value, measure.unit)),
                 f" ({escape(measure.detail)})" if measure.detail else "",
             )
         )
+    for item in items:
+        out.extend(wrap(item, "  - ", "    "))
     if check.snippet:
         out.append("")
         out.extend("  " + line for line in code(check.snippet, "python").splitlines())
@@ -126,119 +127,156 @@ def limits_text(claim: ClaimResult) -> str:
     return "; ".join(f"{escape(f.name)}: {verdict_cell(f.verdict)}" for f in claim.limits)
 
 
-def _claims_table(claims: Sequence[ClaimResult], url: str) -> list[str]:
-    out = [
-        "| claim | lines | quote | verdict | evidence | limits (beyond scope) | replacement |",
-        "|---|---|---|---|---|---|---|",
-    ]
+def edge_notes(claim: ClaimResult, limit: int = 110) -> list[str]:
+    """A partly claim's numbered notes: each in-scope edge facet that does not hold, with one line of evidence."""
+    out = []
+    for number, f in enumerate(claim.edges, 1):
+        kind = " (coverage)" if f.coverage else ""
+        out.append(f"{number}. {escape(f.name)}{kind}: {verdict_cell(f.verdict)} {escape(shorten(f.summary, limit))}")
+    return out
+
+
+def share_text(claim: ClaimResult) -> str:
+    held, ran = claim.share
+    return f"{held} of {ran} facets in scope hold" if ran > 1 else ""
+
+
+def _claims_list(claims: Sequence[ClaimResult], refs: References, url: str) -> list[str]:
+    """One item per claim: verdict, id, line, quote, the first line of evidence, limits and replacement."""
+    out = []
     for c in claims:
-        replacement = ""
-        if c.replacement:
-            replacement = f"{cell_code(c.replacement.idiom)} → {verdict_cell(c.replacement.verdict)}"
-        out.append(
-            f"| [{cell_code(c.id)}](#{_anchor(c.id)}) | {line_links(c.lines, url)} | {cell_code(c.quote)} "
-            f"| {verdict_cell(c.verdict)} | {escape(c.summary)} | {limits_text(c)} | {replacement} |"
+        text = (
+            f"{verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line {refs.lines(c.lines, url)}) "
+            f"{inline_code(shorten(c.quote, 70))} — {escape(shorten(c.summary, 200))}"
         )
+        if c.limits:
+            text += f" · limits: {limits_text(c)}"
+        if c.replacement:
+            text += f" · **Instead:** {inline_code(c.replacement.idiom)} → {verdict_cell(c.replacement.verdict)}"
+        out.extend(wrap(text, "- "))
     return out
 
 
 def _facets(claim: ClaimResult) -> list[str]:
     if len(claim.facets) == 1 and claim.facets[0].in_scope:
         return []
-    out = ["| facet | scope | verdict | evidence |", "|---|---|---|---|"]
+    out = []
     for f in claim.facets:
-        scope = "in scope" if f.in_scope else f"beyond: {escape(f.why or '')}"
+        if not f.in_scope:
+            scope = f"beyond scope ({escape(f.why or '')})"
+        else:
+            scope = "core" if f.core else "in scope"
         if f.domain:
-            scope += " (not in this torch's domain)"
+            scope += ", not in this torch's domain"
         if f.coverage:
-            scope += " (coverage: the call refuses the facet's dtype or kernel)"
+            scope += ", coverage: the call refuses the facet's dtype or kernel"
         evidence = escape(f.summary)
         if len({v.verdict for v in f.variants}) > 1:
             evidence += " **Differs by variant:** " + "; ".join(
                 f"{escape(v.name)}: {verdict_cell(v.verdict)} {escape(shorten(v.summary, 200))}" for v in f.variants
             )
-        out.append(f"| {escape(f.name)} | {scope} | {verdict_cell(f.verdict)} | {evidence} |")
+        out.extend(wrap(f"{verdict_cell(f.verdict)} facet **{escape(f.name)}** ({scope}): {evidence}", "- "))
     return [*out, ""]
 
 
-def _at_a_glance(report: RunReport, url: str) -> list[str]:
-    """Every claim a reader must act on, one line each: what is wrong, where, and what to write instead."""
+def _at_a_glance(report: RunReport, refs: References, url: str) -> list[str]:
+    """Every claim a reader must act on, one item each: what is wrong, where, what to write instead; a claim that
+    holds partly with its numbered notes (the edge facets that fail)."""
     wrong = [c for c in report.claims if c.verdict in NEEDS_ATTENTION]
     if not wrong:
-        return ["", "## At a glance", "", "No claim is broken or deprecated in this environment."]
+        return ["", "## At a glance", "", "No claim is broken, partly true or deprecated in this environment."]
     out = ["", "## At a glance", ""]
     for c in sorted(wrong, key=lambda c: (c.addition, NEEDS_ATTENTION.index(c.verdict), c.lines)):
         instead = f" **Instead:** {inline_code(c.replacement.idiom)}" if c.replacement else ""
         whose = " *(the suite's addition)*" if c.addition else ""
-        out.append(
-            f"- {verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line "
-            f"{line_links(c.lines, url)}){whose}: {inline_code(c.quote)} — "
-            f"{escape(shorten(c.summary, 240).rstrip('.'))}.{instead}"
+        share = f" ({share_text(c)})" if c.verdict == PARTLY and share_text(c) else ""
+        out.extend(
+            wrap(
+                f"{verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line "
+                f"{refs.lines(c.lines, url)}){whose}: {inline_code(shorten(c.quote, 70))} — "
+                f"{escape(shorten(c.summary, 240).rstrip('.'))}.{share}{instead}",
+                "- ",
+            )
         )
+        if c.verdict == PARTLY:
+            for note in edge_notes(c):
+                out.extend(wrap(note, "  ", "     "))
     return out
 
 
 def render(report: RunReport) -> str:
     document = report.suite.document
     url = document.url
+    refs = References()
     claims = [c for c in report.claims if not c.addition]
     additions = [c for c in report.claims if c.addition]
     status = "" if report.run.complete else f" (PARTIAL: {escape(report.run.partial_reason or 'unknown')})"
     out = [
         f"# Claims report: {escape(report.environment.name)}{status}",
         "",
-        f"**{summary_line(report.summary)}** across the cheatsheet's {len(claims)} claims",
+        *wrap(f"**{summary_line(report.summary)}** across the cheatsheet's {len(claims)} claims"),
     ]
     if additions:
         out += [
             "",
-            f"The suite's own additions ({len(additions)}, shown apart): {summary_line(report.additions_summary)}",
+            *wrap(
+                f"The suite's own additions ({len(additions)}, shown apart): {summary_line(report.additions_summary)}"
+            ),
         ]
     out += [
         "",
-        f"Checked against {link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. "
-        "Written from `report.json` beside this file. A claim's verdict comes from the facets in the "
-        "statement's scope; facets beyond it are checked too and listed as its limits.",
+        *wrap(
+            f"Checked against {refs.link(escape(document.title), url)} at commit {inline_code(document.commit[:12])}. "
+            "Written from `report.json` beside this file. A claim's verdict comes from the facets in the statement's "
+            "scope: broken when a core facet (the statement's own use) fails, partly when only an edge of its scope "
+            "does; facets beyond the scope are checked too and listed as its limits."
+        ),
     ]
-    out.extend(_at_a_glance(report, url))
-    out += ["", "## Environment", ""]
-    out.extend(_environment(report))
+    out.extend(_at_a_glance(report, refs, url))
     for section in report.suite.sections:
         rows = [c for c in claims if c.section == section]
         if rows:
-            out += ["", f"## {escape(section)}", "", *_claims_table(rows, url)]
+            out += ["", f"## {escape(section)}", "", *_claims_list(rows, refs, url)]
     if additions:
         out += [
             "",
             "## The suite's additions",
             "",
-            "Claims the cheatsheet does not make, checked because a reader relies on them; they never count "
-            "for or against the cheatsheet.",
+            *wrap(
+                "Claims the cheatsheet does not make, checked because a reader relies on them; they never count "
+                "for or against the cheatsheet."
+            ),
             "",
-            *_claims_table(additions, url),
+            *_claims_list(additions, refs, url),
         ]
+    out += ["", "## Environment", ""]
+    out.extend(_environment(report))
     out.extend(_measurements(report.claims))
-    out += ["", "## Evidence", ""]
+    out += ["", "## Evidence", "", "Each claim's facets and checks, folded: open a claim to read them.", ""]
     for c in report.claims:
         out += [
             f"### {escape(c.id)}",
             "",
-            f"> line {line_links(c.lines, url)}: {inline_code(c.quote)}",
+            *wrap(f"line {refs.lines(c.lines, url)}: {inline_code(c.quote)}", "> "),
             "",
-            f"{verdict_cell(c.verdict)} — {escape(c.wording)}" + (" *(the suite's addition)*" if c.addition else ""),
+            *wrap(
+                f"{verdict_cell(c.verdict)} — {escape(c.wording)}" + (" *(the suite's addition)*" if c.addition else "")
+            ),
             "",
         ]
         if c.scope:
-            out += [f"Scope: {escape(c.scope)}", ""]
+            out += [*wrap(f"Scope: {escape(c.scope)}"), ""]
         if c.note:
-            out += [f"*{escape(c.note)}*", ""]
+            out += [*wrap(f"*{escape(c.note)}*"), ""]
+        out += ["<details><summary>facets and checks</summary>", ""]
         out.extend(_facets(c))
         for check in c.checks:
             out.extend(_check_details(check))
         if c.replacement:
             r = c.replacement
-            out += ["", f"Replacement {inline_code(r.idiom)}: {verdict_cell(r.verdict)}", ""]
+            out += ["", *wrap(f"Replacement {inline_code(r.idiom)}: {verdict_cell(r.verdict)}"), ""]
             for check in r.checks:
                 out.extend(_check_details(check))
-        out.append("")
+        out += ["", "</details>", ""]
+    out += ["", *refs.definitions()]
     return "\n".join(out).rstrip() + "\n"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from ..verdicts import MARKS, VERDICTS
 
 __all__ = [
+    "WIDTH",
+    "References",
     "cell_code",
     "code",
     "escape",
@@ -20,7 +23,11 @@ __all__ = [
     "shorten",
     "summary_line",
     "verdict_cell",
+    "wrap",
 ]
+
+#: GitHub's reading width: prose and list lines are wrapped to it (a table may be wider).
+WIDTH = 120
 
 # Characters that would start markup; `_` only where it could open or close emphasis.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
@@ -98,3 +105,47 @@ def quantity(value: object, unit: str) -> str:
 def line_links(lines: Sequence[int], url: str, label: str = "{0}") -> str:
     """Links to the document's lines: `[12](url#L12), [13](url#L13)`."""
     return ", ".join(link(label.format(n), f"{url}#L{n}") for n in lines)
+
+
+# A line that starts like this would open a block (a list, a heading, a quote, a table row) where it continues one.
+_OPENS_BLOCK = re.compile(r"^([-+*>#|]|\d+[.)])(\s|$)")
+
+
+def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
+    """Markdown text as lines of at most `width` characters (a word longer than that stays whole), each line
+    after the first indented by `rest` (by default as deep as `first`); never a line that would open a block."""
+    rest = " " * len(first) if rest is None else rest
+    lines = textwrap.wrap(
+        text, width=width, initial_indent=first, subsequent_indent=rest, break_long_words=False,
+        break_on_hyphens=False,
+    )  # fmt: skip
+    out: list[str] = []
+    for line in lines:
+        if out and _OPENS_BLOCK.match(line.strip()):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    return out or [first.rstrip()]
+
+
+class References:
+    """Links written as reference links, each address once: `[text][n]` in the text, `[n]: url` at the end."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, str] = {}
+
+    def link(self, text: str, url: object) -> str:
+        """`[text][label]` where the address is safe; the text alone otherwise. `text` is markup already."""
+        target = safe_url(url)
+        if target is None:
+            return text
+        label = self._labels.setdefault(target, str(len(self._labels) + 1))
+        return f"[{text}][{label}]"
+
+    def lines(self, lines: Sequence[int], url: str, label: str = "{0}") -> str:
+        """Links to the document's lines, as line_links writes them, each address once."""
+        return ", ".join(self.link(label.format(n), f"{url}#L{n}") for n in lines)
+
+    def definitions(self) -> list[str]:
+        """The definitions, for the end of the document."""
+        return [f"[{label}]: {url.replace(' ', '%20')}" for url, label in self._labels.items()]

@@ -395,14 +395,16 @@ def matrix(session: nox.Session) -> None:
         prepared = pending.wait() == 0
         waits[version] = round(time.time() - began, 1)
         pending = prepare(wanted[index]) if index < len(wanted) else None
+        done = index - 1
+        left = (time.time() - start) / done * (len(wanted) - done) if done else None
         session.log(
-            "[{}/{}] torch {} on Python {} · {} left · {:.0f} s elapsed{}".format(
+            "[{}/{}] torch {} on Python {} · {:.0f} s elapsed{}{}".format(
                 index,
                 len(wanted),
                 version,
                 known[version]["python"],
-                len(wanted) - index,
                 time.time() - start,
+                "" if left is None else f" · about {left / 60:.0f} min left",
                 ""
                 if prepared
                 else " · background install failed (see {}); installing again".format(
@@ -410,8 +412,18 @@ def matrix(session: nox.Session) -> None:
                 ),
             )
         )
-        # prepared: reuse the environment and skip installing (-R)
-        code = subprocess.call(nox_claims(version, *(["-R"] if prepared else [])))
+        # prepared: reuse the environment and skip installing (-R); the run's full output goes to its log, and
+        # its closing lines (the verdicts' counts, the gate) to the terminal
+        log_path = os.path.join(root, version + ".log")
+        with open(log_path, "w") as log:
+            code = subprocess.call(
+                nox_claims(version, *(["-R"] if prepared else [])), stdout=log, stderr=subprocess.STDOUT
+            )
+        with open(log_path, errors="replace") as log:
+            closing = [line.rstrip() for line in log if line.startswith(("claims: ", "claimcheck: "))]
+        for line in closing[-3:]:
+            session.log(f"  {line[:200]}")
+        session.log(f"  torch {version}: exit {code}; full log {log_path}")
         timings[version] = round(time.time() - began, 1)
         lowest_free = min(lowest_free, _free_gib())
         if code != 0:

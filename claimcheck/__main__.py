@@ -459,16 +459,28 @@ def _two_reports(folder: str, old: str, new: str, nothing: str) -> tuple[RunRepo
     return before, after
 
 
-def upgrade_notes(old: str, new: str, folder: str) -> int:
-    """Print `diff` between the reports of two versions."""
-    from .diff import diff
+def upgrade_notes(old: str, new: str, folder: str, form: str = "text") -> int:
+    """Print the upgrade notes between the reports of two versions, as text, Markdown or JSON."""
+    import json
+
+    from .bisect import BisectError
+    from .diff import markdown, text, upgrade
 
     pair = _two_reports(folder, old, new, "nothing to compare")
     if pair is None:
         return 2
-    before, after = pair
-    for line in diff(before, after):
-        print(line)
+    try:
+        notes = upgrade(*pair)
+    except BisectError as exc:
+        print(f"claimcheck: {exc}", file=sys.stderr)
+        return 2
+    if form == "json":
+        print(json.dumps(notes.to_json(), indent=2, ensure_ascii=False))
+    elif form == "md":
+        print(markdown(notes), end="")
+    else:
+        for line in text(notes):
+            print(line)
     return 0
 
 
@@ -602,8 +614,9 @@ def _parser() -> argparse.ArgumentParser:
     bisecting.add_argument("--run-missing", action="store_true", help="run the claims for versions with no report")
     bisecting.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
     differing = commands.add_parser("diff", help="what changed between two versions, claim by claim and facet by facet")
-    differing.add_argument("old", help="the version you have (2.5.1)")
-    differing.add_argument("new", help="the version you move to (2.6.0)")
+    differing.add_argument("old", help="the version you have (2.5.1, or 2.5 for the newest 2.5.x on disk)")
+    differing.add_argument("new", help="the version you move to (2.6.0, or 2.6)")
+    differing.add_argument("--format", choices=("text", "md", "json"), default="text", help="output (default: text)")
     differing.add_argument("--reports", default="reports", help="folder of <env>/report.json (default: reports)")
     replaying = commands.add_parser(
         "replay", help="replay, across a Python/Hypothesis/numpy boundary, the counterexamples of what changed"
@@ -649,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bisect":
         return bisect_command(args)
     if args.command == "diff":
-        return upgrade_notes(args.old, args.new, args.reports)
+        return upgrade_notes(args.old, args.new, args.reports, args.format)
     if args.command == "replay":
         return replay_command(args.old, args.new, args.python_old, args.python_new, args.reports)
     if args.command == "screenshots":

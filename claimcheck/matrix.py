@@ -221,9 +221,11 @@ def merge(
         for claim in report.claims:
             row = rows.setdefault(claim.id, {"claim": claim, "cells": {}, "facets": {}, "replacements": {}})
             row["claim"] = claim  # the newest report's wording, scope and addition flag
-            row["cells"][env] = Cell(claim.verdict, claim.summary)
-            if claim.replacement:
-                shown = claim.replacement
+            shown = claim.replacement
+            row["cells"][env] = Cell(
+                claim.verdict, claim.summary, f"{shown.idiom} ({shown.verdict} here)" if shown else None
+            )
+            if shown:
                 row["replacements"][env] = (shown.idiom, Cell(shown.verdict, f"{shown.idiom}: {shown.summary}"))
             for facet in claim.facets:
                 row["facets"].setdefault(facet.name, {})[env] = facet

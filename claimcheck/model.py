@@ -561,9 +561,12 @@ class RunReport:
 class Cell:
     verdict: str
     summary: str
+    replacement: str | None = None  # the idiom the release documents instead, with its verdict there
 
     def to_json(self) -> Json:
-        return {"verdict": self.verdict, "summary": self.summary}
+        data: Json = {"verdict": self.verdict, "summary": self.summary}
+        _set(data, "replacement", self.replacement)
+        return data
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,10 @@ def test_full_size_grid_fits_1400_px_with_sticky_header_and_claim_column(browser
     box, changed = claim.bounding_box(), row.locator("td.changed").bounding_box()
     assert changed["x"] == box["x"] + box["width"], "the changed-at column sits right beside the claim"
     # versions as people say them; builds once, in the legend; "changed at" right after the claim
-    assert page.locator("thead th.env").all_inner_texts()[:3] == ["1.0", "1.1", "1.2"]
+    # newest first: the releases a reader asks of first are on screen without scrolling
+    assert page.locator("thead th.env").all_inner_texts()[:3] == ["2.15", "2.14", "2.13"]
+    newest = page.locator("thead th.env").first.bounding_box()
+    assert newest["x"] + newest["width"] <= 1400
     assert not any("torch-" in text for text in page.locator("thead th").all_inner_texts())
     assert "2.6 = 2.6.1+cu121 (Python 3.11)" in page.locator("#legend").inner_text()
     assert page.locator("thead th").nth(1).inner_text() == "changed at"
@@ -147,11 +150,11 @@ def test_changes_are_shown_beside_the_claim(small):
 
 
 def test_collapse_merges_identical_neighbours_under_range_labels(small):
-    assert small.locator("thead th.env:visible").all_inner_texts() == ["2.1", "2.2", "2.3", "2.6", "2.13"]
+    assert small.locator("thead th.env:visible").all_inner_texts() == ["2.13", "2.6", "2.3", "2.2", "2.1"]
     small.check("#collapse")
-    assert small.locator("thead th:visible").all_inner_texts()[2:] == ["2.1–2.3", "2.6–2.13"]
-    assert _cell(small, "old.volatile", "data-group").nth(1).inner_text() == "⚠️"
-    _cell(small, "numbers.fixed_later", "data-group").first.click()
+    assert small.locator("thead th:visible").all_inner_texts()[2:] == ["2.6–2.13", "2.1–2.3"]
+    assert _cell(small, "old.volatile", "data-group").nth(0).inner_text() == "⚠️"
+    _cell(small, "numbers.fixed_later", "data-group").nth(1).click()
     assert _panel(small)["version"] == "2.1–2.3"
     assert small.locator("#ev-reports a").count() == 3
     small.uncheck("#collapse")
@@ -185,7 +188,7 @@ def test_filters_combine(small):
 def test_evidence_panel_opens_by_click_and_by_keyboard_and_escape_closes_it(small):
     panel = small.locator("#evidence")
     assert panel.is_hidden()
-    _cell(small, "old.volatile", "data-col").nth(3).click()
+    _cell(small, "old.volatile", "data-col").nth(1).click()
     assert panel.is_visible()
     assert _panel(small) == {
         "claim": "old.volatile",
@@ -204,8 +207,8 @@ def test_evidence_panel_opens_by_click_and_by_keyboard_and_escape_closes_it(smal
     assert report.get_attribute("href") == "torch-2.6.0+cu124-py3.11/report.md"
     small.keyboard.press("Escape")
     assert panel.is_hidden()
-    cell = _cell(small, "tensors.add", "data-col").nth(4)
-    assert (cell.get_attribute("tabindex"), cell.get_attribute("role")) == ("0", "button")
+    cell = _cell(small, "tensors.add", "data-col").nth(0)
+    assert (cell.get_attribute("tabindex"), cell.get_attribute("role")) == ("-1", "button")
     assert cell.get_attribute("aria-label") == "tensors.add, 2.13: holds"
     cell.focus()
     small.keyboard.press("Enter")
@@ -216,14 +219,14 @@ def test_evidence_panel_opens_by_click_and_by_keyboard_and_escape_closes_it(smal
     small.keyboard.press("Escape")
     assert panel.is_hidden()
     assert cell.evaluate("n => n === document.activeElement"), "focus returns to the cell"
-    _cell(small, "old.always_broken", "data-col").first.focus()
+    _cell(small, "old.always_broken", "data-col").last.focus()
     small.keyboard.press(" ")
     assert _panel(small)["verdict"] == "❌ broken"
 
 
 def test_evidence_panel_opens_by_tap(browser, tmp_path):
     page = _page(browser, tmp_path, report_series(SMALL, _small_claims), has_touch=True)
-    _cell(page, "numbers.fixed_later", "data-col").first.tap()
+    _cell(page, "numbers.fixed_later", "data-col").last.tap()
     assert page.locator("#evidence").is_visible()
     assert page.locator("#ev-summary").text_content() == "AssertionError: 1 != 0"
 
@@ -246,11 +249,11 @@ def test_text_from_reports_never_runs_and_scripts_never_become_links(browser, tm
     assert page.locator("tr.claim").count() == 2
     assert page.locator("th.env").count() == 3
     cell = page.locator("tr.claim").nth(1).locator("td.cell[data-col]")
-    cell.nth(0).click()
+    cell.nth(2).click()
     assert page.locator("#ev-summary").text_content() == PAYLOAD
     assert page.locator("#ev-quote").text_content() == PAYLOAD
     assert page.locator("#ev-claim").text_content() == "demo." + PAYLOAD
-    cell.nth(2).click()
+    cell.nth(0).click()
     assert page.locator("#ev-line a").count() == 0, "a javascript: address became a link"
     hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
     assert hrefs and all(href.startswith("file://") for href in hrefs), hrefs
@@ -283,8 +286,108 @@ def test_page_of_the_reports_on_disk_fits_and_has_a_row_per_claim(browser, tmp_p
     assert page.locator("tr.claim").count() == len({c.id for _path, report in loaded for c in report.claims})
     assert page.locator("th.env").count() == len(loaded)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1400
-    cell = page.locator("td.cell[data-col]").last
+    cell = page.locator("td.cell[data-col]").first
     cell.click()
     folder = os.path.basename(os.path.dirname(loaded[int(cell.get_attribute("data-col"))][0]))
     assert page.locator("#ev-reports a").get_attribute("href") == folder.replace(" ", "%20") + "/report.md"
     assert os.path.exists(os.path.join(ROOT, "reports", folder, "report.json"))
+
+
+def test_the_grid_is_one_tab_stop_and_the_arrow_keys_move_in_it(small):
+    stops = small.evaluate("[...document.querySelectorAll('td.cell')].filter(c => c.tabIndex === 0).length")
+    assert stops == 1, "every cell a tab stop: about 2,000 presses to get past the grid"
+    small.focus("#f-search")
+    small.keyboard.press("Tab")  # the compare selects, then the grid
+    small.keyboard.press("Tab")
+    small.keyboard.press("Tab")
+    label = "document.activeElement.getAttribute('aria-label')"
+    first = small.evaluate(label)
+    assert first.endswith(", 2.13: holds") or first.endswith(", 2.13: broken"), first
+    small.keyboard.press("ArrowRight")
+    assert ", 2.6:" in small.evaluate(label)
+    small.keyboard.press("ArrowDown")
+    second_row = small.evaluate(label)
+    assert ", 2.6:" in second_row and second_row.split(",")[0] != first.split(",")[0]
+    small.keyboard.press("End")
+    assert ", 2.1:" in small.evaluate(label)
+    small.keyboard.press("Enter")
+    assert _panel(small)["version"] == "2.1"
+    assert small.evaluate("[...document.querySelectorAll('td.cell')].filter(c => c.tabIndex === 0).length") == 1
+
+
+def test_filters_the_selected_cell_and_a_comparison_live_in_the_address(small):
+    small.check("#f-wrong")
+    small.fill("#f-search", "old.")
+    _cell(small, "old.volatile", "data-col").nth(1).click()
+    small.select_option("#cmp-a", label="2.3")
+    small.select_option("#cmp-b", label="2.13")
+    address = small.evaluate("location.hash")
+    for part in ("wrong=1", "q=old.", "cell=old.volatile%40torch-2.6.0%2Bcu124-py3.11", "compare=torch-2.3.1"):
+        assert part in address, address
+    again = small.context.new_page()
+    again.goto(small.url)
+    assert again.locator("#f-wrong").is_checked() and again.locator("#f-search").input_value() == "old."
+    assert sorted(_shown(again)) == ["old.always_broken", "old.volatile"]
+    assert again.locator("#evidence").is_visible() and _panel(again)["version"] == "2.6"
+    assert again.locator("#cmp-title").inner_text() == "2.3 → 2.13: 2 claim(s) differ"
+
+
+def test_two_versions_side_by_side_changes_first(small):
+    assert small.locator("#compare").is_hidden()
+    small.select_option("#cmp-a", label="2.1")
+    small.select_option("#cmp-b", label="2.13")
+    changes = small.locator("#cmp-changes li").all_inner_texts()
+    assert changes == [  # in the document's order
+        "old.volatile: ✅ holds → ⚠️ deprecated — UserWarning: volatile was removed and now has no effect",
+        "numbers.fixed_later: ❌ broken → ✅ holds — 2 of 2 checks passed",
+    ]
+    assert small.locator("#cmp-same").inner_text() == "2 claim(s) have the same verdict in both."
+
+
+def test_the_panel_shows_facets_notes_and_the_replacement(browser, tmp_path):
+    import dataclasses
+
+    from claimcheck.model import FacetResult, Replacement
+
+    def partly(report):
+        facets = (
+            FacetResult("float32/64", True, "holds", "3 of 3 checks passed", (), core=True),
+            FacetResult("signed zero, nan, inf", True, "broken", "AssertionError: sign(nan) is 0, not nan", ()),
+            FacetResult("bool", False, "broken", "TypeError: no bool", (), why="not a number"),
+        )
+        claims = tuple(
+            dataclasses.replace(c, verdict="partly", summary="holds for float32/64; not for signed zero, nan, inf",
+                                facets=facets, replacement=Replacement("torch.sgn(x)", "holds", "works", ()))
+            if c.id == "old.always_broken" else c
+            for c in report.claims
+        )  # fmt: skip
+        return dataclasses.replace(report, claims=claims)
+
+    loaded = [(path, partly(report)) for path, report in report_series(SMALL, _small_claims)]
+    page = _page(browser, tmp_path, loaded)
+    cell = _cell(page, "old.always_broken", "data-col").first
+    assert cell.inner_text() == "🌓" and "partly" in cell.get_attribute("class")
+    cell.click()
+    assert _panel(page)["verdict"] == "🌓 partly"
+    assert page.locator("#ev-replacement").inner_text() == "torch.sgn(x) (holds here)"
+    assert page.locator("#ev-notes li").all_inner_texts() == [
+        "signed zero, nan, inf: ❌ broken — AssertionError: sign(nan) is 0, not nan"
+    ]
+    rows = page.locator("#ev-facets tr").all_inner_texts()
+    assert [r.split("\t")[1:3] for r in rows] == [
+        ["float32/64", "core"],
+        ["signed zero, nan, inf", "edge"],
+        ["bool", "limit"],
+    ], rows
+
+
+def test_the_legend_is_compact_on_a_phone(browser, tmp_path):
+    path = tmp_path / "compatibility.html"
+    path.write_text(render(merge(report_series(TORCH, _small_claims), [])), encoding="utf-8")
+    phone = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    phone.goto("file://" + str(path))
+    box = phone.locator("#legend-box")
+    assert box.evaluate("b => b.open") is False
+    assert box.bounding_box()["height"] < 40, "the legend of 30 builds folds into one line"
+    wide, _problems, _requests = _open(browser, path)
+    assert wide.locator("#legend-box").evaluate("b => b.open") is True

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -140,3 +141,50 @@ def test_every_nox_session_says_what_it_does_in_a_whole_first_line():
 def test_benchmark_folders_are_ignored():
     with open(os.path.join(ROOT, ".gitignore"), encoding="utf-8") as handle:
         assert ".benchmarks/" in handle.read().split()
+
+
+FACETED = """
+    import pytest
+
+    @pytest.mark.claim("demo.edge")
+    @pytest.mark.parametrize("value", [
+        pytest.param(1.0, marks=pytest.mark.facet("float32/64"), id="float"),
+        pytest.param(-0.0, marks=pytest.mark.facet("signed zero"), id="zero"),
+        pytest.param("x", marks=pytest.mark.facet("strings"), id="strings"),
+    ])
+    def test_edge(value, evidence):
+        evidence.note("checked {!r}".format(value))
+        assert value == 1.0, "not one"
+"""
+
+
+def test_partly_and_limits_in_junitxml(tree, tmp_path):
+    """A claim whose core facet holds and an in-scope edge fails is partly; a failing facet beyond the scope is
+    an expected failure (<skipped> with its reason and a `scope` property), never a failure; properties are JSON."""
+    table = claim_table("demo.edge") + (
+        'beyond = {strings = "the statement is about numbers"}\n'
+        'core = ["float32/64"]\ncore_why = "the statement shows a float"\n'
+    )
+    tree.registry(table)
+    tree.checks(FACETED)
+    xml = tmp_path / "junit.xml"
+    run = tree.run(f"--junitxml={xml}")
+    assert run.outcomes() == {"passed": 1, "failed": 1, "xfailed": 1}
+    claim = tree.report()["claims"][0]
+    assert claim["verdict"] == "partly"
+    assert claim["summary"].startswith("holds for float32/64; not for signed zero; 1 of 2 facets in scope hold")
+    assert [(f["name"], f.get("core", False)) for f in claim["facets"]] == [
+        ("float32/64", True),
+        ("signed zero", False),
+        ("strings", False),
+    ]
+    cases = {case.get("name"): case for case in ElementTree.parse(str(xml)).getroot().iter("testcase")}
+    limit = cases["test_edge[strings]"]
+    skipped = limit.find("skipped")
+    assert skipped is not None and skipped.get("type") == "pytest.xfail"
+    assert "facet 'strings': the statement is about numbers" in skipped.get("message")
+    properties = [(p.get("name"), p.get("value")) for p in limit.iter("property")]
+    assert ("scope", "beyond: a limit, never the claim's verdict") in properties
+    evidence = [json.loads(value) for name, value in properties if name == "claimcheck"]
+    assert evidence == [{"kind": "note", "text": "checked 'x'"}], properties
+    assert cases["test_edge[zero]"].find("failure") is not None

@@ -17,14 +17,16 @@ from typing import Any
 from urllib.parse import quote
 
 from ..model import Matrix, MatrixRow
-from ..verdicts import BROKEN, COLOURS, DEPRECATED, MARKS, VERDICTS
+from ..verdicts import BROKEN, COLOURS, DEPRECATED, HOLDS, MARKS, PARTLY, VERDICTS
 from .labels import Build, builds, legend, range_label, version_labels
-from .text import safe_url
+from .text import safe_url, shorten
 
 TEMPLATE = "matrix.html.j2"
 
 #: Verdicts of the newest column that the "wrong in newest" filter shows.
-WRONG = (BROKEN, DEPRECATED)
+WRONG = (BROKEN, PARTLY, DEPRECATED)
+#: Longest evidence text of a facet in the page's data (the run's report has it whole).
+FACET_TEXT = 240
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,37 @@ def _environment() -> Any:
 def _slots(
     groups: list[list[str]], index: dict[str, int], labels: dict[str, str], titles: dict[str, str]
 ) -> list[Slot]:
-    """Every environment's column, each run of identical ones preceded by its collapsed column."""
+    """Every environment's column, newest first (what a reader asks of first, and visible without scrolling),
+    each run of identical ones preceded by its collapsed column."""
     slots = []
-    for number, group in enumerate(groups):
+    for number in reversed(range(len(groups))):
+        group = groups[number]
         if len(group) > 1:
-            title = " · ".join(titles[env] for env in group)
+            title = " · ".join(titles[env] for env in reversed(group))
             slots.append(Slot(group[-1], range_label(group, labels), title, "data-group", number, " grouped"))
         css = " member" if len(group) > 1 else ""
-        slots.extend(Slot(env, labels[env], titles[env], "data-col", index[env], css) for env in group)
+        slots.extend(Slot(env, labels[env], titles[env], "data-col", index[env], css) for env in reversed(group))
     return slots
+
+
+def _facets_at(row: MatrixRow, env: str) -> list[list[str]]:
+    """A cell's facets for the evidence panel: [name, verdict, core|edge|limit, evidence where it does not hold]."""
+    if len(row.facets) < 2:
+        return []
+    out = []
+    for name, by_env in row.facets.items():
+        result = by_env.get(env)
+        if result is None:
+            continue
+        role = "limit" if not result.in_scope else "core" if result.core else "edge"
+        if result.coverage:
+            role += ", coverage"
+        if result.domain:
+            role += ", domain"
+        text = "" if result.verdict == HOLDS else shorten(result.summary, FACET_TEXT)
+        out.append([name, result.verdict, role, text])
+    order = {"core": 0, "edge": 1, "limit": 2}
+    return sorted(out, key=lambda f: (order[f[2].split(",")[0]], f[1] == HOLDS, f[0]))
 
 
 def _row_data(row: MatrixRow, matrix: Matrix, labels: dict[str, str]) -> dict[str, Any]:
@@ -122,7 +146,11 @@ def _row_data(row: MatrixRow, matrix: Matrix, labels: dict[str, str]) -> dict[st
         ],
         "wrong": newest is not None and newest.verdict in WRONG,
         "changed": len({cell.verdict for cell in row.cells.values()}) > 1,
-        "cells": [[c.verdict, c.summary] if c else None for c in (row.cells.get(env) for env in matrix.columns)],
+        "since": labels.get(row.since, row.since) if row.since else None,
+        "cells": [
+            [c.verdict, c.summary, c.replacement, _facets_at(row, env)] if c else None
+            for env, c in ((env, row.cells.get(env)) for env in matrix.columns)
+        ],
     }
 
 

@@ -2,6 +2,8 @@
 
 nox -s claims                          # torch 2.13.0 (the CPU wheel on this machine's disk)
 nox -s claims -- --torch 2.13.0 -k view  # any torch from the index; extra args go to pytest
+CLAIMS_TORCH_INDEX=cpu nox -s claims -- --torch 2.6.0  # torch's CPU build, from the PyTorch CPU index
+CLAIMS_REPORTS=reports nox -s claims   # write into reports/ (the committed reports); by default reports/local/
 CLAIMS_PROFILE=thorough nox -s claims  # Hypothesis profile: fast, ci (default here), thorough
 CLAIMS_TIMEOUT=600 nox -s claims       # seconds a check may run before it becomes an error (300)
 nox -s lint                            # ruff, mypy, and Python 3.7 compatibility where old torch runs
@@ -71,8 +73,34 @@ def _versions() -> dict[str, dict[str, Any]]:
             "python": entry["python"],
             "numpy": entry.get("numpy"),
             "extra": entry.get("extra", []),
+            "cpu_index": entry.get("cpu_index", True),
+            "cpu_note": entry.get("cpu_note", ""),
         }
     return known
+
+
+INDEX_VARIABLE = "CLAIMS_TORCH_INDEX"
+REPORTS_VARIABLE = "CLAIMS_REPORTS"
+#: Where a user's `nox -s claims` writes: beside the committed reports, never over them (.gitignore'd).
+#: The matrix, the benchmarks and whoever sets CLAIMS_REPORTS=reports write the committed ones.
+LOCAL_REPORTS = os.path.join("reports", "local")
+
+
+def _torch_index(torch: str, needs: dict[str, Any]) -> str | None:
+    """The index torch comes from: None (the installer's own: PyPI, or the wheel on this disk) unless
+    CLAIMS_TORCH_INDEX names one of claims/versions.toml's [index] table (`cpu`); ValueError says what is wrong."""
+    name = os.environ.get(INDEX_VARIABLE, "").strip()
+    if not name:
+        return None
+    indexes = read_toml(VERSIONS_FILE, "the torch versions to check").get("index", {})
+    if name not in indexes:
+        raise ValueError(
+            f"{INDEX_VARIABLE}={name!r} is not an index of {VERSIONS_FILE} ([index]: {', '.join(indexes) or 'none'}); "
+            f"give one of them, e.g. {INDEX_VARIABLE}=cpu, or unset it for PyPI"
+        )
+    if name == "cpu" and not needs["cpu_index"]:
+        raise ValueError(f"torch {torch}: {needs['cpu_note']}; unset {INDEX_VARIABLE} to install it from PyPI")
+    return str(indexes[name])
 
 
 def _install_onnx(session: nox.Session, torch: str) -> None:
@@ -167,6 +195,12 @@ def _claims_environment(
                 torch, needs["python"], VERSIONS_FILE, needs["python"], torch
             )
         )
+    try:
+        index = _torch_index(torch, needs)
+    except ValueError as exc:
+        session.error(str(exc))
+    if index is not None:  # torch alone from that index; the rest from PyPI, torch already satisfied
+        _install(session, "--index-url", index, f"torch=={torch}")
     requirements = [f"torch=={torch}"]
     if needs["numpy"]:
         requirements.append("numpy{}".format(needs["numpy"]))
@@ -229,6 +263,8 @@ KERNEL_VARIANT = [
 def claims(session: nox.Session) -> None:
     """Check every claim against one torch, write reports/<env>/, and fail on any unexpected verdict."""
     _standard, pytest_args = _claims_environment(session)
+    reports = os.environ.get(REPORTS_VARIABLE) or LOCAL_REPORTS
+    pytest_args = ["--claims-reports", reports, *pytest_args]
     gate = ["--expectations", EXPECTATIONS] if os.path.exists(EXPECTATIONS) else []
     session.run(
         "python",
@@ -237,7 +273,7 @@ def claims(session: nox.Session) -> None:
         "run",
         "--standard",
         *gate,
-        *([] if pytest_args else KERNEL_VARIANT),  # a selection is a partial run: no variant runs
+        *([] if pytest_args[2:] else KERNEL_VARIANT),  # a selection is a partial run: no variant runs
         *_then(pytest_args),
         interrupt_timeout=INTERRUPT_S,
         terminate_timeout=TERMINATE_S,
@@ -379,7 +415,7 @@ def matrix(session: nox.Session) -> None:
                 nox_claims(version, "--install-only"),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0"),
+                env=dict(os.environ, CLAIMS_COMPILE_BYTECODE="0", CLAIMS_REPORTS="reports"),
             )
 
     def python_of(version):

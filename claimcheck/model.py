@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Sequence
 
-from .verdicts import HOLDS, NOT_RUN, VERDICTS
+from .verdicts import HOLDS, NOT_RUN, PARTLY, VERDICTS
 
 SCHEMA_VERSION = 3
 MATRIX_SCHEMA_VERSION = 3
@@ -532,13 +532,16 @@ class RunReport:
         return next((c for c in self.claims if c.id == claim_id), None)
 
     def to_json(self) -> Json:
+        summaries = [self.summary, self.additions_summary]
+        if self.schema_version < 3:  # a report read from schema 2, which knew no partly, written back as it was
+            summaries = [{k: v for k, v in counts.items() if k != PARTLY} for counts in summaries]
         return {
             "schema_version": self.schema_version,
             "suite": self.suite.to_json(),
             "environment": self.environment.to_json(),
             "run": self.run.to_json(),
-            "summary": self.summary,
-            "additions_summary": self.additions_summary,
+            "summary": summaries[0],
+            "additions_summary": summaries[1],
             "claims": [c.to_json() for c in self.claims],
         }
 

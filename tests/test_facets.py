@@ -106,8 +106,8 @@ def test_in_scope_facets_decide_and_the_rest_are_limits(ran):
     assert facets["wider unsigned ints"]["domain"] is True
     assert claim["scope"] == "what the statement is about"
     text = (folder / "report.md").read_text()
-    assert "| bool | beyond: the statement is about numbers | ❌ broken |" in text
-    assert "bool: ❌ broken" in text  # the limits column
+    assert "- ❌ broken facet **bool** (beyond scope (the statement is about numbers)):" in text
+    assert "limits: bool: ❌ broken" in text  # beside the claim in its section's list
     assert "*limits, beyond the statement's scope*: bool:" in (folder / "cheatsheet.md").read_text()
 
 

@@ -98,9 +98,9 @@ def test_report_md_opens_with_every_claim_to_act_on(tmp_path):
     items = [line for line in glance.splitlines() if line.startswith("- ")]
     assert [i.split("`")[1] for i in items] == ["demo.b", "demo.c"]  # broken first; holds and not-run are not listed
     assert "**Instead:** `new_b()`" in items[0] and "why broken" in items[0]
-    assert text.index("## At a glance") < text.index("## Environment")
+    assert text.index("## At a glance") < text.index("## Numbers") < text.index("## Environment")
     environment = text.split("## Environment", 1)[1].splitlines()
-    assert environment[2] == "| environment | lib-1.0 |"  # the table's header row says something
+    assert environment[2] == "- **environment**: lib-1.0"
 
 
 def test_render_rewrites_both_markdown_files_or_neither(tmp_path, monkeypatch, capsys):

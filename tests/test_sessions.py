@@ -52,7 +52,7 @@ def _environment(session: FakeSession, **options: Any) -> tuple[list[str], list[
 @pytest.fixture(autouse=True)
 def in_root(monkeypatch):
     monkeypatch.chdir(ROOT)
-    for variable in ("CLAIMS_PROFILE", "CLAIMS_TIMEOUT"):  # the defaults, whatever the caller's shell says
+    for variable in ("CLAIMS_PROFILE", "CLAIMS_TIMEOUT", "CLAIMS_REPORTS", "CLAIMS_TORCH_INDEX"):  # the defaults
         monkeypatch.delenv(variable, raising=False)
 
 
@@ -123,6 +123,8 @@ def test_the_claims_session_runs_the_standard_arguments_and_leaves_pytest_time_t
         "--expectations",
         os.path.join("claims", "expectations.toml"),
         "--",  # so that argparse leaves `-k view` to pytest
+        "--claims-reports",
+        os.path.join("reports", "local"),  # a user's run leaves the committed reports alone
         "-k",
         "view",
     )
@@ -132,7 +134,7 @@ def test_the_claims_session_runs_the_standard_arguments_and_leaves_pytest_time_t
 
 def test_without_pytest_arguments_the_elementwise_checks_run_again_under_the_best_kernel():
     command, _ = _ran("claims", [])
-    assert command[-7:] == (
+    assert command[4:] == (
         "--standard",
         "--expectations",
         os.path.join("claims", "expectations.toml"),
@@ -140,7 +142,31 @@ def test_without_pytest_arguments_the_elementwise_checks_run_again_under_the_bes
         "best CPU kernel:ATEN_CPU_CAPABILITY",
         "--variant-checks",
         os.path.join("claims", "test_functions.py"),
+        "--",
+        "--claims-reports",
+        os.path.join("reports", "local"),
     )
+
+
+def test_the_committed_reports_are_written_only_when_asked(monkeypatch):
+    monkeypatch.setenv("CLAIMS_REPORTS", "reports")
+    command, _ = _ran("claims", [])
+    assert command[-3:] == ("--", "--claims-reports", "reports")
+
+
+def test_the_cpu_build_is_one_setting_away_shared_with_the_workflow(monkeypatch):
+    monkeypatch.setenv("CLAIMS_TORCH_INDEX", "cpu")
+    session = FakeSession(["--torch", "2.6.0"])
+    _environment(session)
+    assert session.installed[0] == ("--index-url", "https://download.pytorch.org/whl/cpu", "torch==2.6.0")
+    assert session.installed[1][0] == "torch==2.6.0"  # the rest from PyPI, torch already satisfied
+    refused = FakeSession(["--torch", "1.0.1"], python="3.7")
+    with pytest.raises(Quit, match=r"no Linux wheel of torch 1\.0\.1.*unset CLAIMS_TORCH_INDEX"):
+        _environment(refused)
+    monkeypatch.setenv("CLAIMS_TORCH_INDEX", "rocm")
+    with pytest.raises(Quit, match=r"CLAIMS_TORCH_INDEX=.rocm. is not an index of claims/versions\.toml"):
+        _environment(FakeSession(["--torch", "2.6.0"]))
+    assert refused.installed == []
 
 
 def test_the_main_run_takes_the_plain_cpu_kernel():

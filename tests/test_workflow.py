@@ -227,7 +227,8 @@ def test_torch_comes_from_the_cpu_index_only(workflow):
     assert "extra-index-url" not in runs and "find-links" not in runs and " -f " not in runs
     cpu = _step(workflow, "claims", "Install torch (CPU wheel, from the PyTorch CPU index only)")
     assert cpu["if"] == "${{ matrix.cpu_index }}"
-    assert cpu["run"].strip() == f'python -m pip install "torch==${{TORCH}}" --index-url {CPU_INDEX}'
+    assert cpu["run"].strip() == 'python -m pip install "torch==${TORCH}" --index-url "${CPU_INDEX_URL}"'
+    assert workflow["jobs"]["claims"]["env"]["CPU_INDEX_URL"] == "${{ matrix.cpu_index_url }}"
     pypi = _step(workflow, "claims", "Install torch (from PyPI; the CPU index has no wheel of this version)")
     assert pypi["if"] == "${{ !matrix.cpu_index }}"
     assert "::warning::" in pypi["run"] and "${CPU_NOTE}" in pypi["run"]  # says why, in the log
@@ -279,6 +280,8 @@ def test_job_matrix_is_the_versions_file():
         assert job["onnx"] == " ".join(table.get("onnx", {}).get(entry["python"], []))
         assert isinstance(job["cpu_index"], bool)
         assert bool(job["cpu_note"]) == (not job["cpu_index"]), job  # a job off the CPU index says why
+        # the one index setting the workflow and `CLAIMS_TORCH_INDEX=cpu nox -s claims` share
+        assert job["cpu_index_url"] == table["index"]["cpu"] == CPU_INDEX
     assert sum(j["cpu_index"] for j in include) >= len(include) - 2  # the CPU index serves nearly all
 
 
@@ -368,7 +371,7 @@ def test_the_claims_summary(workflow, tmp_path):
     lines = (tmp_path / "summary.md").read_text().splitlines()
     assert lines[0] == "```text" and lines[-1] == "```", lines
     assert lines[1].startswith("claims: ") and lines[1].endswith("(lib-2.5.1+cpu)"), lines
-    assert [line.split()[:2] for line in lines[2:4]] == [["broken", "demo.b"], ["deprecated", "demo.c"]], lines
+    assert [line.split()[:2] for line in lines[2:4]] == [["broken", "demo.b:"], ["deprecated", "demo.c:"]], lines
 
 
 MATRIX_MD = textwrap.dedent("""\

@@ -37,8 +37,8 @@ def report_of(loaded: Loaded, version: str) -> tuple[str, RunReport]:
     wanted = _release(version)
     if wanted is None:
         raise BisectError(f"{version!r} is not a version; give one such as 2.5.1, or 2.5 for the newest 2.5.x")
-    found = same_version(loaded, version)
-    if not found and len(wanted.release) == 2:
+    found = same_version(loaded, version) if len(wanted.release) != 2 else []
+    if len(wanted.release) == 2:  # a release series: its newest patch on disk
         series = [(p, r) for p, r in loaded if (_release(r.environment.subject_version) or wanted).release[:2]
                   == wanted.release and _release(r.environment.subject_version) is not None]  # fmt: skip
         newest = max((_release(r.environment.subject_version) for _p, r in series), default=None)

@@ -39,7 +39,7 @@ COLOURS = {
 ADVICE = {
     PARTLY: "holds in the statement's own use, except on the edge inputs its notes list",
     DEPRECATED: "works, but torch says it is deprecated or has no effect",
-    BROKEN: "false as written",
+    BROKEN: "false in the statement's own use",
     NOT_RUN: "not checked here",
     ERROR: "could not be checked (a bug of the suite or the environment)",
 }

@@ -113,18 +113,22 @@ def write_json(folder: str | os.PathLike[str], subfolder: str, content: object) 
     return path
 
 
-def with_facets(
-    report: RunReport, claim_id: str, facets: Sequence[tuple[str, bool, str]], addition: bool = False
-) -> RunReport:
-    """`report` with claim `claim_id` checked facet by facet: (name, in scope, verdict) each, one check per facet.
+def with_facets(report: RunReport, claim_id: str, facets: Sequence[tuple], addition: bool = False) -> RunReport:
+    """`report` with claim `claim_id` checked facet by facet: (name, in scope, verdict[, core[, coverage]]) each,
+    one check per facet.
 
-    The claim's verdict becomes the in-scope facets' combined verdict, as the plugin decides it.
+    The claim's verdict is decided as the plugin decides it (verdicts.claim_verdict); where no facet is named
+    core, every in-scope one is (the registry's fallback).
     """
     import dataclasses
 
     from claimcheck.model import FacetResult
-    from claimcheck.verdicts import combine
+    from claimcheck.report import partly_summary
+    from claimcheck.verdicts import PARTLY, claim_verdict
 
+    specs = [tuple(f) + (False, False)[len(f) - 3 :] for f in facets]
+    if not any(core for _n, in_scope, _v, core, _c in specs if in_scope):
+        specs = [(n, i, v, i, c) for n, i, v, _core, c in specs]
     claims = []
     for claim in report.claims:
         if claim.id == claim_id:
@@ -132,17 +136,22 @@ def with_facets(
                 dataclasses.replace(
                     claim.checks[0], nodeid=f"{claim.checks[0].nodeid}[{name}]", facet=name, verdict=verdict
                 )
-                for name, _in_scope, verdict in facets
+                for name, _in_scope, verdict, _core, _coverage in specs
             )
             results = tuple(
                 FacetResult(
-                    name, in_scope, verdict, f"{name}: why {verdict}", (check.nodeid,), None if in_scope else "out"
+                    name, in_scope, verdict, f"{name}: why {verdict}", (check.nodeid,), None if in_scope else "out",
+                    coverage=coverage, core=core and in_scope,
                 )
-                for (name, in_scope, verdict), check in zip(facets, checks)
+                for (name, in_scope, verdict, core, coverage), check in zip(specs, checks)
+            )  # fmt: skip
+            verdict = claim_verdict(
+                (f.verdict for f in results if f.in_scope and f.core),
+                (f.verdict for f in results if f.in_scope and not f.core),
             )
-            verdict = combine(f.verdict for f in results if f.in_scope)
+            summary = partly_summary(results) if verdict == PARTLY else "why " + verdict
             claim = dataclasses.replace(
-                claim, checks=checks, facets=results, verdict=verdict, summary="why " + verdict, addition=addition
+                claim, checks=checks, facets=results, verdict=verdict, summary=summary, addition=addition
             )
         claims.append(claim)
     return dataclasses.replace(report, claims=tuple(claims))

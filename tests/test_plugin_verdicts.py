@@ -291,5 +291,5 @@ def test_corrected_cheatsheet_lists_claims_by_section(ran_tree):
     text = (folder / "cheatsheet.md").read_text()
     assert "## Numbers" in text
     assert "- ✅ [L3](https://example.invalid/demo.md#L3) `Numbers are equal` — wording of demo.holds" in text
-    assert "*false as written*: failed: AssertionError: x=10 should stay below 10" in text
+    assert "*false in the statement's own use*: failed: AssertionError: x=10 should stay below 10" in text
     assert "<script>" not in text

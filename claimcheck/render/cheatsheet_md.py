@@ -81,4 +81,5 @@ def render(report: RunReport) -> str:
         ]
         for claim in additions:
             out.extend(_claim_lines(claim, refs, url))
+    out += ["", *refs.definitions()]
     return "\n".join(out).rstrip() + "\n"

@@ -48,7 +48,7 @@ def act_lines(report: RunReport, columns: int | None = None) -> list[str]:
         head = f"{claim.verdict:<10} {claim.id}{' (addition)' if claim.addition else ''}: "
         tail = f" → instead: {plain(claim.replacement.idiom)}" if claim.replacement else ""
         room = columns - len(head) - len(tail)
-        if room < 24:  # a long replacement: it gives way to the evidence
+        if room < 12:  # a replacement too long for the line gives way to the evidence
             tail, room = "", columns - len(head)
         out.append(head + shorten(plain(claim.summary), max(room, 12)) + tail)
     return out

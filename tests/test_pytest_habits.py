@@ -182,8 +182,8 @@ def test_partly_and_limits_in_junitxml(tree, tmp_path):
     limit = cases["test_edge[strings]"]
     skipped = limit.find("skipped")
     assert skipped is not None and skipped.get("type") == "pytest.xfail"
-    assert "facet 'strings': the statement is about numbers" in skipped.get("message")
-    properties = [(p.get("name"), p.get("value")) for p in limit.iter("property")]
+    assert "facet 'strings': the statement is about numbers" in skipped.get("message", "")
+    properties = [(p.get("name"), p.get("value", "")) for p in limit.iter("property")]
     assert ("scope", "beyond: a limit, never the claim's verdict") in properties
     evidence = [json.loads(value) for name, value in properties if name == "claimcheck"]
     assert evidence == [{"kind": "note", "text": "checked 'x'"}], properties

@@ -64,6 +64,7 @@ def load_reports(folder: str, warn: bool = True) -> tuple[Loaded, list[Skipped]]
             continue
         loaded.append((path, report))
     refuse_duplicates(loaded)
+    refuse_mixed_schemas(loaded)  # merge, bisect, diff and the expectations all read through here
     loaded.sort(key=lambda pair: _version_key(pair[1]))
     return loaded, skipped
 

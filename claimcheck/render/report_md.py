@@ -132,13 +132,13 @@ def edge_notes(claim: ClaimResult, limit: int = 110) -> list[str]:
     out = []
     for number, f in enumerate(claim.edges, 1):
         kind = " (coverage)" if f.coverage else ""
-        out.append(f"{number}. {escape(f.name)}{kind}: {verdict_cell(f.verdict)} {escape(shorten(f.summary, limit))}")
+        evidence = _FAILED.sub("", f.summary)  # the facet is named already
+        out.append(f"{number}. {escape(f.name)}{kind}: {verdict_cell(f.verdict)} {escape(shorten(evidence, limit))}")
     return out
 
 
-def share_text(claim: ClaimResult) -> str:
-    held, ran = claim.share
-    return f"{held} of {ran} facets in scope hold" if ran > 1 else ""
+#: The head of a failing facet's summary ("failed (complex): ", "2 of 3 checks failed (a, b): ").
+_FAILED = re.compile(r"^(\d+ of \d+ checks )?failed( \([^)]*\))?: ")
 
 
 def _claims_list(claims: Sequence[ClaimResult], refs: References, url: str) -> list[str]:
@@ -189,12 +189,11 @@ def _at_a_glance(report: RunReport, refs: References, url: str) -> list[str]:
     for c in sorted(wrong, key=lambda c: (c.addition, NEEDS_ATTENTION.index(c.verdict), c.lines)):
         instead = f" **Instead:** {inline_code(c.replacement.idiom)}" if c.replacement else ""
         whose = " *(the suite's addition)*" if c.addition else ""
-        share = f" ({share_text(c)})" if c.verdict == PARTLY and share_text(c) else ""
         out.extend(
             wrap(
                 f"{verdict_cell(c.verdict)} [{inline_code(c.id)}](#{_anchor(c.id)}) (line "
                 f"{refs.lines(c.lines, url)}){whose}: {inline_code(shorten(c.quote, 70))} — "
-                f"{escape(shorten(c.summary, 240).rstrip('.'))}.{share}{instead}",
+                f"{escape(shorten(c.summary, 240).rstrip('.'))}.{instead}",
                 "- ",
             )
         )

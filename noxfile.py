@@ -263,6 +263,7 @@ KERNEL_VARIANT = [
 def claims(session: nox.Session) -> None:
     """Check every claim against one torch, write reports/<env>/, and fail on any unexpected verdict."""
     _standard, pytest_args = _claims_environment(session)
+    torch, _rest = _split_torch(session.posargs)
     reports = os.environ.get(REPORTS_VARIABLE) or LOCAL_REPORTS
     pytest_args = ["--claims-reports", reports, *pytest_args]
     gate = ["--expectations", EXPECTATIONS] if os.path.exists(EXPECTATIONS) else []
@@ -272,6 +273,8 @@ def claims(session: nox.Session) -> None:
         "claimcheck",
         "run",
         "--standard",
+        "--subject-version",
+        f"torch=={torch}",  # -R reuses an environment as it is: never check another torch than the one asked for
         *gate,
         *([] if pytest_args[2:] else KERNEL_VARIANT),  # a selection is a partial run: no variant runs
         *_then(pytest_args),
@@ -287,12 +290,15 @@ def benchmarks(session: nox.Session) -> None:
     pytest-benchmark's default rounds, serially; its JSON goes to
     reports/<env>/benchmarks.json beside the report."""
     _standard, pytest_args = _claims_environment(session, parallel=False, benchmarks="full")
+    torch, _rest = _split_torch(session.posargs)
     session.run(
         "python",
         "-m",
         "claimcheck",
         "run",
         "--standard",
+        "--subject-version",
+        f"torch=={torch}",
         "--serial",
         "--full-benchmarks",
         "--benchmarks-json",

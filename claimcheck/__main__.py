@@ -228,6 +228,30 @@ def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunRepo
     return gate, report, path
 
 
+def _is_installed(requirement: str) -> bool:
+    """Whether the installed distribution is the one asked for (`torch==2.5.1`); if not, say so and what to do."""
+    from packaging.version import InvalidVersion, Version
+
+    from .environment import installed_version
+
+    name, _, wanted = requirement.partition("==")
+    try:
+        asked = Version(wanted)
+    except InvalidVersion:
+        print(f"claimcheck: --subject-version {requirement!r}: give NAME==VERSION, e.g. torch==2.13.0", file=sys.stderr)
+        return False
+    found = installed_version(name)
+    if found is not None and Version(Version(found).public) == Version(asked.public):
+        return True
+    held = f"holds {name} {found}" if found else f"has no {name} installed"
+    print(
+        f"claimcheck: this environment {held}, not {wanted} as asked: nothing was run and no report written. "
+        f"Under nox, -R reuses an environment as it is: run without -R to install {name} {wanted}",
+        file=sys.stderr,
+    )
+    return False
+
+
 def _reports_or_say(folder: str, consequence: str) -> tuple[Loaded, list[Skipped]]:
     """The complete reports under `folder`; none after saying why (duplicates, or nothing readable)."""
     from .matrix import MatrixError, load_reports
@@ -594,6 +618,11 @@ def _parser() -> argparse.ArgumentParser:
     running.add_argument(
         "--variant-checks", action="append", default=[], metavar="PATH", help="the checks each --variant runs again"
     )
+    running.add_argument(
+        "--subject-version",
+        metavar="NAME==VERSION",
+        help="refuse to run unless the installed NAME is VERSION (its public part: 2.13.0 takes 2.13.0+cpu)",
+    )
     running.add_argument("pytest_args", nargs=argparse.REMAINDER)
     expecting = commands.add_parser("expect", help="compare reports with the expectations, or --update them")
     expecting.add_argument("--file", default=os.path.join("claims", "expectations.toml"))
@@ -648,6 +677,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("unrecognized arguments: " + " ".join(unknown))
         args.pytest_args = [*unknown, *args.pytest_args]
     if args.command == "run":
+        if args.subject_version and not _is_installed(args.subject_version):
+            return 2
         pytest_args = _standard(args)
         if pytest_args is None:
             return 2

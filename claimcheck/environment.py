@@ -33,6 +33,28 @@ def package_version(name: str) -> str | None:
     return getattr(module, "__version__", None)
 
 
+def installed_version(name: str) -> str | None:
+    """The version of the installed distribution `name`, read from its metadata without importing it (None
+    where it is not installed). Python 3.7 has no importlib.metadata: its dist-info folder names it there."""
+    try:
+        from importlib import metadata
+    except ImportError:
+        import glob
+
+        wanted = name.lower().replace("-", "_")
+        for folder in sys.path:
+            for found in glob.glob(os.path.join(folder or ".", "*.dist-info")):
+                stem = os.path.basename(found)[: -len(".dist-info")]
+                dist, _, version = stem.partition("-")
+                if dist.lower().replace("-", "_") == wanted and version:
+                    return version
+        return None
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def python_tag() -> str:
     return "py{}.{}".format(*sys.version_info[:2])
 

@@ -120,6 +120,8 @@ def test_the_claims_session_runs_the_standard_arguments_and_leaves_pytest_time_t
         "claimcheck",
         "run",
         "--standard",
+        "--subject-version",
+        "torch==2.13.0",  # -R reuses an environment as it is: the run refuses another torch
         "--expectations",
         os.path.join("claims", "expectations.toml"),
         "--",  # so that argparse leaves `-k view` to pytest
@@ -136,6 +138,8 @@ def test_without_pytest_arguments_the_elementwise_checks_run_again_under_the_bes
     command, _ = _ran("claims", [])
     assert command[4:] == (
         "--standard",
+        "--subject-version",
+        "torch==2.13.0",
         "--expectations",
         os.path.join("claims", "expectations.toml"),
         "--variant",
@@ -183,6 +187,8 @@ def test_the_benchmarks_session_runs_them_in_full_one_at_a_time():
         "claimcheck",
         "run",
         "--standard",
+        "--subject-version",
+        "torch==2.13.0",
         "--serial",
         "--full-benchmarks",
         "--benchmarks-json",
@@ -245,3 +251,16 @@ def test_a_claims_run_keeps_its_temporary_files_in_the_session_folder():
     _environment(session)
     scratch = session.env["TMPDIR"]
     assert scratch.startswith(session.create_tmp()) and os.path.isdir(scratch) and os.listdir(scratch) == []
+
+
+def test_a_run_refuses_an_environment_holding_another_version(capsys):
+    """`nox -R -s claims -- --torch 2.5.1` in an environment of 2.13.0 checked 2.13.0 and reported success."""
+    from claimcheck import __main__ as cli
+    from claimcheck.environment import installed_version
+
+    assert cli.main(["run", "--subject-version", "pytest==0.0.1", "--", "--version"]) == 2
+    err = capsys.readouterr().err
+    assert f"this environment holds pytest {installed_version('pytest')}, not 0.0.1 as asked" in err
+    assert "nothing was run" in err and "run without -R" in err
+    assert cli.main(["run", "--subject-version", "no-such-package==1.0", "--", "--version"]) == 2
+    assert "has no no-such-package installed" in capsys.readouterr().err

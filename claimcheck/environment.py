@@ -37,7 +37,7 @@ def installed_version(name: str) -> str | None:
     """The version of the installed distribution `name`, read from its metadata without importing it (None
     where it is not installed). Python 3.7 has no importlib.metadata: its dist-info folder names it there."""
     try:
-        from importlib import metadata
+        from importlib import metadata  # novm (Python 3.8+; the fallback below serves 3.7)
     except ImportError:
         import glob
 

@@ -264,3 +264,16 @@ def test_a_run_refuses_an_environment_holding_another_version(capsys):
     assert "nothing was run" in err and "run without -R" in err
     assert cli.main(["run", "--subject-version", "no-such-package==1.0", "--", "--version"]) == 2
     assert "has no no-such-package installed" in capsys.readouterr().err
+
+
+def test_the_installed_version_is_read_without_importlib_metadata_too(monkeypatch):
+    """Python 3.7, where old torch runs, has no importlib.metadata: the dist-info folder names the version."""
+    import importlib
+
+    from claimcheck.environment import installed_version
+
+    expected = importlib.import_module("importlib.metadata").version("pytest")
+    monkeypatch.setitem(sys.modules, "importlib.metadata", None)  # `from importlib import metadata` fails
+    monkeypatch.delattr(importlib, "metadata", raising=False)
+    assert installed_version("pytest") == expected
+    assert installed_version("no-such-package") is None

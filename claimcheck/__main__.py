@@ -216,7 +216,7 @@ def _run(pytest_args: list[str], expectations: str | None) -> tuple[int, RunRepo
 
         print(f"claimcheck: the run is partial: {written_message(report, path)}", file=sys.stderr)
         return 1, report, path
-    errors = report.summary[ERROR]
+    errors = report.summary[ERROR] + report.additions_summary[ERROR]  # an addition that could not run is a failure too
     gate = _gate(loaded, expectations, report) if loaded is not None and expectations else 0
     if errors:
         print(

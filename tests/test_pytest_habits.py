@@ -188,3 +188,31 @@ def test_partly_and_limits_in_junitxml(tree, tmp_path):
     evidence = [json.loads(value) for name, value in properties if name == "claimcheck"]
     assert evidence == [{"kind": "note", "text": "checked 'x'"}], properties
     assert cases["test_edge[zero]"].find("failure") is not None
+
+
+def test_an_error_in_one_of_the_suites_additions_fails_the_run(tree):
+    """An addition that could not be checked is an error of the run like any other: exit 1, said, never '0 error'."""
+    tree.registry(claim_table("demo.holds"), claim_table("demo.ours") + "addition = true\n")
+    tree.checks("""
+        import pytest
+
+        @pytest.fixture
+        def broken_fixture():
+            raise RuntimeError("the suite's own bug")
+
+        @pytest.mark.claim("demo.holds")
+        def test_holds():
+            assert 1 == 1
+
+        @pytest.mark.claim("demo.ours")
+        def test_ours(broken_fixture):
+            assert True
+    """)
+    done = subprocess.run(
+        [sys.executable, "-m", "claimcheck", "run", "--", "-p", "no:cacheprovider", "--claims-reports",
+         str(tree.reports), "--claims-profile", "ci"],
+        cwd=str(tree.root), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "1 claim(s) could not be checked (verdict error)" in done.stderr
+    assert "the suite's additions: 0 holds · 0 partly · 0 deprecated · 0 broken · 0 not-run · 1 error" in done.stdout

@@ -63,6 +63,7 @@ class Recorder:
         self.facets: dict[str, str] = {}  # nodeid -> the facet its check covers
         self.deselected: set[str] = set()  # bound checks that -k, -m or another plugin deselected
         self.collected = False
+        self.uncollected: list[str] = []  # check modules of the tree that gave no check (see _uncollected_files)
         self._fault_log: Any = None
         self._children_after_last_check: set[int] | None = None
         self._places: attribution.Places | None = None
@@ -103,11 +104,17 @@ class Recorder:
     def _is_check(self, item: pytest.Item) -> bool:
         return item_path(item).startswith(self.claims_dir + os.sep)
 
-    def _collected_every_file(self, items: list[pytest.Item]) -> bool:
+    def _uncollected_files(self, items: list[pytest.Item]) -> list[str]:
+        """The check modules of the claims tree that gave no check to this collection (one that failed to
+        import, an --ignore, or files named on the command line leave them out)."""
         wanted: set[str] = set()
         for folder, _dirs, files in os.walk(self.claims_dir):
             wanted.update(os.path.join(folder, f) for f in files if re.match(r"^test_.*\.py$", f))
-        return wanted <= {item_path(i) for i in items}
+        root = str(self.config.rootpath)
+        return sorted(os.path.relpath(p, root) for p in wanted - {item_path(i) for i in items})
+
+    def _collected_every_file(self, items: list[pytest.Item]) -> bool:
+        return not self._uncollected_files(items)
 
     def _problems(self, items: list[pytest.Item]) -> list[str]:
         problems = []
@@ -172,6 +179,7 @@ class Recorder:
         problems = self._problems(items)  # before any deselection: validate the whole collection
         if problems:
             raise pytest.UsageError("claim registry and checks disagree:\n  " + "\n  ".join(problems))
+        self.uncollected = self._uncollected_files(items)
         self._select(config, items)
         yield
         self.collected = True
@@ -218,6 +226,8 @@ class Recorder:
         filtered = self._filtered_at_collection()
         if filtered:
             data["filtered"] = filtered
+        if self.uncollected:
+            data["uncollected"] = self.uncollected
         return data
 
     # -- running ------------------------------------------------------------

@@ -168,8 +168,9 @@ class Writer:
                     source = handle.read()
             except OSError:
                 continue
+            # every claim the module names: its checks there did not run, whatever ran elsewhere
             for role, claim_id in re.findall(r"mark\.(claim|replacement)\(\s*[\"']([\w.]+)[\"']", source):
-                if claim_id in self.registry and claim_id not in checked:
+                if claim_id in self.registry:
                     found.append(
                         Check(
                             os.path.relpath(path, str(self.config.rootpath)),
@@ -207,6 +208,11 @@ class Writer:
             deselected = collection["deselected"]
             if collection.get("filtered"):
                 reasons.append(collection["filtered"])
+            uncollected = collection.get("uncollected", [])
+            if uncollected:
+                more = f" and {len(uncollected) - 1} more" if len(uncollected) > 1 else ""
+                why = "failed to import" if self.broken_modules else "was not collected (--ignore, or files named)"
+                reasons.append(f"check module {uncollected[0]}{more} {why}: its checks did not run")
             if deselected:
                 reasons.append(
                     f"{len(deselected)} of {len(collection['bound'])} checks deselected (-k, -m or another "

@@ -81,9 +81,11 @@ def test_markers_are_registered(tree):
     assert run.returncode == 0, run.output
 
 
-def test_a_check_module_that_fails_to_import_costs_its_own_claims(tree):
+def test_a_check_module_that_fails_to_import_makes_the_run_partial(tree):
+    """Its claims also have checks elsewhere: the run is still not complete (a syntax error in one check file
+    was written as a complete report of the other files' checks, and the gate passed)."""
     tree.registry(claim_table("demo.a"), claim_table("demo.b"))
-    tree.checks(HOLDS)
+    tree.checks(HOLDS + '\n@pytest.mark.claim("demo.b")\ndef test_b_here():\n    assert True\n')
     tree.checks(
         """
 import pytest
@@ -96,9 +98,20 @@ def test_b():
         name="test_broken.py",
     )
     run = tree.run("--continue-on-collection-errors", cwd=tree.root / "claims")  # node ids stay rootdir-relative
-    report = tree.report()
-    assert report["run"]["complete"] is True, run.output
+    assert not list(tree.reports.glob("*/report.json")), run.output  # no complete report
+    report = tree.report("report.partial")
+    assert report["run"]["complete"] is False
+    assert "check module claims/test_broken.py failed to import" in report["run"]["partial_reason"]
     verdicts = {c["id"]: c["verdict"] for c in report["claims"]}
     assert verdicts == {"demo.a": "holds", "demo.b": "error"}
-    error = report["claims"][1]["checks"][0]["error"]
+    error = next(k for k in report["claims"][1]["checks"] if k.get("error"))["error"]
     assert error["type"] == "collection" and "no_such_module_anywhere" in error["message"]
+
+
+def test_an_ignored_check_module_makes_the_run_partial(tree):
+    tree.registry(claim_table("demo.a"), claim_table("demo.b"))
+    tree.checks(HOLDS + '\n@pytest.mark.claim("demo.b")\ndef test_b_here():\n    assert True\n')
+    tree.checks('import pytest\n\n@pytest.mark.claim("demo.b")\ndef test_b():\n    assert True\n', name="test_more.py")
+    run = tree.run("--ignore=claims/test_more.py")
+    report = tree.report("report.partial")
+    assert "check module claims/test_more.py was not collected" in report["run"]["partial_reason"], run.output

@@ -129,7 +129,7 @@ def test_each_outcome_becomes_its_verdict(ran):
         "demo.our_bug": "error",
         "demo.html": "broken",
     }
-    assert report["summary"] == {"holds": 1, "deprecated": 1, "broken": 3, "not-run": 1, "error": 2}
+    assert report["summary"] == {"holds": 1, "partly": 0, "deprecated": 1, "broken": 3, "not-run": 1, "error": 2}
 
 
 def test_counterexample_is_a_runnable_snippet(ran):
@@ -195,7 +195,7 @@ def test_markdown_escapes_run_text(ran_tree):
     text = (folder / "report.md").read_text()
     assert "<script>" not in text
     assert "&#60;script&#62;alert(1)&#60;/script&#62; &#124; &#42;&#42;bold&#42;&#42;" in text
-    assert text.splitlines()[2].startswith("**✅ 1 holds · ⚠️ 1 deprecated · ❌ 3 broken")
+    assert text.splitlines()[2].startswith("**✅ 1 holds · 🌓 0 partly · ⚠️ 1 deprecated · ❌ 3 broken")
 
 
 def test_subset_run_keeps_the_full_report(tree):
@@ -290,6 +290,7 @@ def test_corrected_cheatsheet_lists_claims_by_section(ran_tree):
     folder = next(p for p in tree.reports.iterdir() if p.is_dir())
     text = (folder / "cheatsheet.md").read_text()
     assert "## Numbers" in text
-    assert "- ✅ [L3](https://example.invalid/demo.md#L3) `Numbers are equal` — wording of demo.holds" in text
+    assert "- ✅ [L3][2] `Numbers are equal` — wording of demo.holds" in text
+    assert "[2]: https://example.invalid/demo.md#L3" in text  # each address once, as a reference
     assert "*false in the statement's own use*: failed: AssertionError: x=10 should stay below 10" in text
     assert "<script>" not in text

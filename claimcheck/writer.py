@@ -160,7 +160,6 @@ class Writer:
 
     def _uncollected_results(self) -> list[Check]:
         """An error for every claim whose check module failed to import, named from its source."""
-        checked = {r.claim for r in self.results}
         found = []
         for path, why in sorted(self.broken_modules.items()):
             try:

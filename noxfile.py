@@ -29,6 +29,9 @@ from claimcheck.runargs import standard_args  # noqa: E402
 from claimcheck.tomlfile import read_toml  # noqa: E402
 
 nox.options.default_venv_backend = "uv|virtualenv"
+# An environment is reused, never rebuilt under a run that is using it (a second `nox -s claims` recreated
+# .nox/claims while the first ran in it); what it lacks is installed again, which uv makes a no-op when nothing is.
+nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
 nox.options.error_on_external_run = True
 
@@ -218,12 +221,40 @@ def _claims_environment(
     return standard, pytest_args
 
 
+def _hold_session(session: nox.Session) -> None:
+    """One run of a session's environment at a time: a second one would delete the first's temporary folder.
+
+    The lock lives in the environment's folder and dies with this nox process; the plugin
+    (claimcheck.runlock) locks the reports folder for the pytest run itself."""
+    import fcntl
+
+    folder = getattr(getattr(session, "virtualenv", None), "location", None)
+    if not folder or not os.path.isdir(folder):
+        return
+    handle = open(os.path.join(folder, ".claims-session.lock"), "a+")  # noqa: SIM115 (held open until nox exits)
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another nox process"
+        session.error(f"{folder} is in use by another nox run of this session ({holder}); wait for it to end")
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    _HELD.append(handle)
+
+
+_HELD: list[Any] = []
+
+
 def _scratch(session: nox.Session, name: str) -> str:
     """An empty folder under the session's own for everything a run writes to a temporary folder.
 
     pytest's tmp_path, torch's compile caches, scratch reports and lock files go
     there (TMPDIR), so nothing is left in the system's temporary folder.
     """
+    _hold_session(session)
     folder = os.path.join(session.create_tmp(), name)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)

@@ -19,7 +19,8 @@ from . import profiles
 from .finding import STATE_VARIABLE
 from .recorder import Evidence, Recorder, evidence_fixture
 from .registry import RegistryError, load_registry
-from .writer import Writer
+from .runlock import RunLock, RunLockError
+from .writer import Writer, reports_folder
 
 __all__ = ["Evidence", "evidence_fixture"]
 
@@ -118,6 +119,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
     settings.load_profile("claims-" + profile)
+    if not hasattr(config, "workerinput") and not config.getoption("claims_no_report"):
+        # first of all, before anything is made: one run per environment and reports folder at a time
+        try:
+            lock = RunLock.acquire(reports_folder(config))
+        except RunLockError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config.add_cleanup(lock.release)
     if not hasattr(config, "workerinput"):
         # where each process notes the statement it runs and its crash, if any (claimcheck.finding);
         # set before xdist starts its workers, which inherit it

@@ -267,9 +267,7 @@ class Writer:
         )
 
     def reports_folder(self) -> str:
-        return self.config.getoption("claims_reports") or os.path.join(
-            str(self.config.rootpath), self.config.getini("claims_reports")
-        )
+        return reports_folder(self.config)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -394,3 +392,11 @@ def _workers(config: pytest.Config) -> int:
     """How many processes ran checks: pytest-xdist workers, or 1 (this process)."""
     count = getattr(config.option, "numprocesses", None)
     return int(count) if isinstance(count, int) and count > 0 else 1
+
+
+def reports_folder(config: pytest.Config) -> str:
+    """Where the run's reports go: --claims-reports, else the claims_reports ini value under rootdir."""
+    folder: str = config.getoption("claims_reports") or os.path.join(
+        str(config.rootpath), config.getini("claims_reports")
+    )
+    return folder

@@ -209,3 +209,40 @@ def test_a_child_left_behind_is_killed_and_reported(faults):
     check = faults[1]["demo.child"]["checks"][0]
     assert check["verdict"] == "error"
     assert "left 1 child process(es) running, now killed" in check["error"]["message"]
+
+
+def test_two_runs_of_one_environment_never_write_at_once(tree):
+    """The second run is refused at once, naming the first; nothing of the first's is touched."""
+    import subprocess
+    import sys
+    import time
+
+    tree.registry(claim_table("demo.a"))
+    release = tree.root / "release"
+    tree.checks(f"""
+        import os
+        import time
+        import pytest
+
+        @pytest.mark.claim("demo.a")
+        def test_a():
+            deadline = time.time() + 60
+            while not os.path.exists({str(release)!r}) and time.time() < deadline:
+                time.sleep(0.05)
+    """)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--claims-reports", str(tree.reports),
+               "--claims-profile", "ci"]  # fmt: skip
+    first = subprocess.Popen(command, cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    while not list(tree.reports.glob(".claims-run-*.lock")) and time.time() < deadline:
+        time.sleep(0.1)
+    second = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
+    release.write_text("")
+    output, _ = first.communicate(timeout=60)
+    assert second.returncode == 4, second.stdout + second.stderr
+    said = second.stdout + second.stderr
+    assert "another claims run of this environment" in said and f"pid {first.pid}" in said
+    assert first.returncode == 0, output
+    assert tree.report()["run"]["complete"] is True
+    again = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, "a lock ends with its run"

@@ -38,7 +38,7 @@ class RunLock:
 
         os.makedirs(reports, exist_ok=True)
         path = cls.path_for(reports, prefix)
-        handle = open(path, "a+", encoding="utf-8")
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held open: the lock lives as long as it)
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -288,13 +288,13 @@ def test_one_nox_run_of_a_session_environment_at_a_time(tmp_path):
     session.virtualenv = SimpleNamespace(location=str(tmp_path))  # type: ignore[attr-defined]
     noxfile._hold_session(cast(Any, session))
     script = (
-        "import sys; sys.path.insert(0, {root!r}); import noxfile\n"
+        f"import sys; sys.path.insert(0, {ROOT!r}); import noxfile\n"
         "from types import SimpleNamespace\n"
         "class S:\n"
-        "    virtualenv = SimpleNamespace(location={folder!r})\n"
+        f"    virtualenv = SimpleNamespace(location={str(tmp_path)!r})\n"
         "    def error(self, message): print(message); raise SystemExit(3)\n"
         "noxfile._hold_session(S())\n"
-    ).format(root=ROOT, folder=str(tmp_path))
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 3, done.stdout + done.stderr
     assert f"is in use by another nox run of this session (pid {os.getpid()})" in done.stdout

@@ -119,6 +119,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from hypothesis import settings
 
     settings.load_profile("claims-" + profile)
+    chosen = config.getoption("hypothesis_profile", default=None)
+    if chosen:
+        # Hypothesis's own option wins (its plugin loads it after this one): the report names what ran
+        try:
+            settings.load_profile(chosen)
+        except Exception as exc:
+            raise pytest.UsageError(f"--hypothesis-profile {chosen}: {exc}") from None
+        profile = chosen
     if not hasattr(config, "workerinput") and not config.getoption("claims_no_report"):
         # first of all, before anything is made: one run per environment and reports folder at a time
         try:

@@ -200,6 +200,8 @@ class Writer:
             reasons.append("interrupted")
         if session.shouldfail:
             reasons.append(f"stopped early ({session.shouldfail})")
+        if getattr(self.config.option, "benchmark_skip", False):
+            reasons.append("--benchmark-skip: the checks that measure (the benchmark fixture's) were skipped")
         collection = self._collection()
         if collection is None:
             reasons.append("no process reported which checks it collected")

@@ -216,3 +216,30 @@ def test_an_error_in_one_of_the_suites_additions_fails_the_run(tree):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "1 claim(s) could not be checked (verdict error)" in done.stderr
     assert "the suite's additions: 0 holds · 0 partly · 0 deprecated · 0 broken · 0 not-run · 1 error" in done.stdout
+
+
+def test_hypothesis_own_profile_option_is_what_the_report_names(tree):
+    """--hypothesis-profile=default ran randomized while the report said profile ci and no seed."""
+    _tree(tree)
+    tree.run("--hypothesis-profile=default")
+    hypothesis = tree.report()["run"]["hypothesis"]
+    assert hypothesis["profile"] == "default"
+    assert hypothesis["derandomize"] is False and isinstance(hypothesis["seed"], int), hypothesis
+
+
+def test_benchmark_skip_never_overwrites_the_complete_report(tree):
+    tree.registry(claim_table("demo.cost"))
+    tree.checks("""
+        import pytest
+
+        @pytest.mark.claim("demo.cost")
+        def test_cost(benchmark):
+            assert benchmark(sum, [1, 2]) == 3
+    """)
+    tree.run()
+    complete = tree.report()
+    assert complete["claims"][0]["verdict"] == "holds"
+    tree.run("--benchmark-skip")
+    assert tree.report() == complete, "the complete report was left as it was"
+    partial = tree.report("report.partial")
+    assert "--benchmark-skip" in partial["run"]["partial_reason"]

@@ -211,10 +211,18 @@ class Recorder:
         """
         last_failed = self.config.pluginmanager.get_plugin("lfplugin")
         if (
-            last_failed is not None
-            and getattr(last_failed, "active", False)
-            and getattr(last_failed, "lastfailed", None)
+            last_failed is None
+            or not getattr(last_failed, "active", False)
+            or not getattr(last_failed, "lastfailed", None)
         ):
+            return None
+        # an outdated cache (none of its failures collected) runs everything: a whole run, not a filtered one
+        # (pytest's own state: files skipped, checks of a module dropped while collecting, failures rerun)
+        skipped_files = getattr(last_failed, "_skipped_files", 0)
+        wrapper = self.config.pluginmanager.get_plugin("lfplugin-collwrapper")
+        dropped = getattr(wrapper, "_collected_at_least_one_failure", False)
+        rerun = getattr(last_failed, "_previously_failed_count", None)  # known once the collection is done
+        if skipped_files or dropped or (rerun and self.config.getoption("lf")):
             return "--lf: only the checks that failed last time were collected"
         return None
 

@@ -243,3 +243,13 @@ def test_benchmark_skip_never_overwrites_the_complete_report(tree):
     assert tree.report() == complete, "the complete report was left as it was"
     partial = tree.report("report.partial")
     assert "--benchmark-skip" in partial["run"]["partial_reason"]
+
+
+def test_last_failed_with_an_outdated_cache_runs_everything_and_says_complete(tree):
+    _tree(tree)
+    tree.run(cache=True)
+    # the failing check is renamed: the cache's failure is not in the collection, so --lf runs everything
+    tree.checks(CHECKS.replace("def test_broken", "def test_broken_renamed"))
+    again = tree.run("--lf", cache=True)
+    assert again.outcomes() == {"passed": 2, "failed": 1, "skipped": 1}
+    assert tree.report()["run"]["complete"] is True, again.output

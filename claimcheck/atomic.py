@@ -8,7 +8,10 @@ from typing import Mapping, Union
 
 Content = Union[str, bytes]
 
-__all__ = ["write_all_atomically", "write_atomically"]
+__all__ = ["JOURNAL", "recover", "write_all_atomically", "write_atomically"]
+
+#: Written beside the files while a set of them is being renamed into place: what to finish after a kill.
+JOURNAL = ".claimcheck-commit.json"
 
 
 def _stage(path: str, text: Content) -> str:
@@ -58,12 +61,30 @@ def write_all_atomically(files: Mapping[str, Content]) -> None:
         for _path, temporary in staged:
             _remove(temporary)
         raise
+    # The staged files are whole and on disk. A journal says which rename completes which file: a process
+    # killed between two renames (SIGKILL, power) leaves it, and `recover` finishes the set from it, so that
+    # the folder never mixes two runs' files.
+    folder = os.path.dirname(os.path.abspath(staged[0][0])) if staged else "."
+    journal = os.path.join(folder, JOURNAL)
+    if staged:
+        import json
+
+        journal_tmp = None
+        try:
+            recover(folder)  # an earlier set left unfinished is finished first
+            entries = [{"final": os.path.abspath(p), "staged": os.path.abspath(t)} for p, t in staged]
+            journal_tmp = _stage(journal, json.dumps(entries))
+            os.replace(journal_tmp, journal)
+        except BaseException:
+            for leftover in [*(t for _p, t in staged), *([journal_tmp] if journal_tmp else [])]:
+                _remove(leftover)
+            raise
     backups: dict[str, str] = {}  # path -> a hard link to its previous content
     done: list[str] = []
     try:
         for path, temporary in staged:
             if os.path.exists(path):
-                backup = temporary + ".old"
+                backup = temporary[: -len(".tmp")] + ".old.tmp"
                 try:
                     os.link(path, backup)
                     backups[path] = backup
@@ -82,6 +103,34 @@ def write_all_atomically(files: Mapping[str, Content]) -> None:
                 pass
         for leftover in [*backups.values(), *(t for _p, t in staged)]:
             _remove(leftover)
+        _remove(journal)
         raise
     for backup in backups.values():
         _remove(backup)
+    _remove(journal)
+
+
+def recover(folder: str) -> list[str]:
+    """Finish a set of renames that a killed process left half done in `folder` (its journal says which);
+    the files it completed. Nothing to do (and [] returned) where no journal is."""
+    import glob
+    import json
+
+    journal = os.path.join(folder, JOURNAL)
+    try:
+        with open(journal, encoding="utf-8") as handle:
+            entries = json.load(handle)
+    except OSError:
+        return []
+    except ValueError:  # the journal itself was cut short: its renames never began
+        entries = []
+    finished = []
+    for entry in entries if isinstance(entries, list) else []:
+        staged, final = entry.get("staged"), entry.get("final")
+        if isinstance(staged, str) and isinstance(final, str) and os.path.exists(staged):
+            os.replace(staged, final)
+            finished.append(final)
+    for backup in glob.glob(os.path.join(folder, ".*.old.tmp")):
+        _remove(backup)
+    _remove(journal)
+    return finished

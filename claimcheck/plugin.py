@@ -133,7 +133,8 @@ def pytest_configure(config: pytest.Config) -> None:
             lock = RunLock.acquire(reports_folder(config))
         except RunLockError as exc:
             raise pytest.UsageError(str(exc)) from None
-        config.add_cleanup(lock.release)
+        if lock is not None:
+            config.add_cleanup(lock.release)
     if not hasattr(config, "workerinput"):
         # where each process notes the statement it runs and its crash, if any (claimcheck.finding);
         # set before xdist starts its workers, which inherit it

@@ -63,7 +63,12 @@ def validate(data: Any, path: str, version: int = SCHEMA_VERSION) -> None:
 
 
 def read_report(path: str) -> RunReport:
-    """The report at `path`, validated; ReportError says why it cannot be used."""
+    """The report at `path`, validated; ReportError says why it cannot be used.
+
+    A set of report files a killed run left half renamed is finished first (atomic.recover)."""
+    from .atomic import recover
+
+    recover(os.path.dirname(os.path.abspath(path)))
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)

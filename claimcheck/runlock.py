@@ -33,12 +33,17 @@ class RunLock:
         return os.path.join(reports, f".claims-run-{key}.lock")
 
     @classmethod
-    def acquire(cls, reports: str, prefix: str = sys.prefix) -> RunLock:
+    def acquire(cls, reports: str, prefix: str = sys.prefix) -> RunLock | None:
+        """The lock, or None where the folder cannot hold one (not writable, a file in its place): such a run
+        cannot write a report either, and says so when it tries."""
         import fcntl
 
-        os.makedirs(reports, exist_ok=True)
         path = cls.path_for(reports, prefix)
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held open: the lock lives as long as it)
+        try:
+            os.makedirs(reports, exist_ok=True)
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held open: the lock lives as long as it)
+        except OSError:
+            return None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -258,3 +258,36 @@ def test_a_snippet_runs_as_pasted(tmp_path):
     script.write_text(text.replace("x.view(-1)", "print(x.reshape(-1).tolist())"))
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "[1, 3, 2, 4]", done.stderr
+
+
+def test_a_kill_between_renames_never_mixes_two_runs(tmp_path):
+    """SIGKILL after the first of three renames: the next reader finishes the set from the journal, so the
+    folder holds the new run's three files, and no temporary file is left."""
+    import subprocess
+    import sys
+
+    for name in ("report.json", "report.md", "cheatsheet.md"):
+        (tmp_path / name).write_text("old " + name)
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {ROOT!r})
+from claimcheck import atomic
+real, calls = os.replace, []
+def replace(src, dst):
+    calls.append(dst)
+    if len(calls) == 3:  # the journal, then one file: killed before the second
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(src, dst)
+os.replace = replace
+folder = {str(tmp_path)!r}
+atomic.write_all_atomically({{os.path.join(folder, n): "new " + n for n in ("report.json", "report.md", "cheatsheet.md")}})
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9, done.stderr
+    assert (tmp_path / "report.json").read_text() == "new report.json"
+    assert (tmp_path / "report.md").read_text() == "old report.md", "killed between the renames"
+    assert (tmp_path / atomic.JOURNAL).exists()
+    assert sorted(atomic.recover(str(tmp_path))) == [str(tmp_path / "cheatsheet.md"), str(tmp_path / "report.md")]
+    for name in ("report.json", "report.md", "cheatsheet.md"):
+        assert (tmp_path / name).read_text() == "new " + name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cheatsheet.md", "report.json", "report.md"]

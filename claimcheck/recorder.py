@@ -296,11 +296,34 @@ class Recorder:
             known = self._children_after_last_check
             item.stash[_CHILDREN] = set(_children()) if known is None else known
         current_check["nodeid"] = item.nodeid
+        self._watch(item)
         yield
+
+    def _watch(self, item: pytest.Item) -> None:
+        """In an xdist worker, a watchdog that needs no GIL: a check stuck in C code that holds it (a
+        catastrophic regular expression) never lets pytest-timeout's thread run, so faulthandler's own
+        thread dumps the stacks into the fault log and ends the worker, a while after the time limit; the
+        writer reports the check as past its limit. The controller is never ended this way."""
+        if self._fault_log is None or not hasattr(self.config, "workerinput") or item.nodeid not in self.bindings:
+            return
+        try:
+            limit = float(self.config.getoption("timeout") or 0)
+        except ValueError:  # pytest-timeout is not installed
+            return
+        if limit > 0:
+            import faulthandler
+
+            faulthandler.dump_traceback_later(
+                limit * WATCHDOG_FACTOR + WATCHDOG_GRACE_S, exit=True, file=self._fault_log
+            )
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item):
         yield
+        if self._fault_log is not None:
+            import faulthandler
+
+            faulthandler.cancel_dump_traceback_later()
         if _CHILDREN not in item.stash:
             return
         helpers = set(warm.helper_pids())  # long-lived by design, stopped when this process ends
@@ -428,6 +451,10 @@ class Recorder:
             )
         )
 
+
+#: The watchdog of a check (Recorder._watch) fires this long after its time limit, which pytest-timeout enforces
+#: first wherever it can.
+WATCHDOG_FACTOR, WATCHDOG_GRACE_S = 1.2, 5.0
 
 _WARN_ONCE = pytest.StashKey[Callable[[pytest.Item], bool]]()
 

@@ -372,6 +372,8 @@ def _statement_running(nodeid: str) -> tuple[str, str] | None:
         try:
             with open(path[: -len(".statement")] + ".fault", encoding="utf-8", errors="replace") as handle:
                 for line in handle:
+                    if line.startswith("Timeout ("):  # the watchdog ended it: past its limit, not the statement
+                        return None
                     if line.startswith("Fatal Python error:"):
                         fatal = line.split(":", 1)[1].strip()
                         break

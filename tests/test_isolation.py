@@ -50,6 +50,14 @@ def test_hang():
     time.sleep(600)
 
 
+@pytest.mark.claim("demo.gil_hang")
+def test_gil_hang():
+    # catastrophic backtracking in C code that never lets go of the GIL: pytest-timeout's thread cannot run
+    import re
+
+    re.match(r"(a+)+$", "a" * 64 + "b")
+
+
 @pytest.mark.claim("demo.memory")
 def test_memory():
     # 64 GiB in 256 MiB blocks, far past the 2048 MB cap. bytes(n) is calloc'd
@@ -90,6 +98,7 @@ IDS = [
     "demo.abort",
     "demo.exit",
     "demo.hang",
+    "demo.gil_hang",
     "demo.memory",
     "demo.locked",
     "demo.child",
@@ -162,6 +171,14 @@ def test_a_hang_is_stopped_at_the_limit(faults):
     assert check["verdict"] == "error"
     assert "ran past its time limit of 8.0 s" in check["error"]["message"]
     assert faults[2]["run"]["timeout_s"] == 8.0
+
+
+def test_a_hang_that_holds_the_gil_is_stopped_too(faults):
+    """pytest-timeout's thread needs the GIL; the watchdog of faulthandler's own thread does not."""
+    check = faults[1]["demo.gil_hang"]["checks"][0]
+    assert check["verdict"] == "error"
+    assert "ran past its time limit of 8.0 s and its worker was stopped" in check["error"]["message"], check
+    assert check["duration_s"] < 8.0 * 1.2 + 5.0 + 20, "stopped by the watchdog, not after the regex's eternity"
 
 
 def test_memory_exhaustion_is_an_error(faults):

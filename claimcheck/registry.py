@@ -16,6 +16,8 @@ from .tomlfile import parse_toml
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 MAX_QUOTE_CHARS = 160
+#: Characters a terminal or a renderer would act on (escape sequences, carriage returns): never in registry text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 CLAIM_FIELDS = ("id", "section", "lines", "quote", "wording", "scope")
 OPTIONAL_CLAIM_FIELDS = ("topic", "note")
 #: Fields that are not strings: `addition = true` (the cheatsheet never says it),
@@ -235,6 +237,13 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
         value = _require(table, name, str, path, where)
         if not value.strip():
             raise _fail(path, where, f"field '{name}' is empty")
+    for name in ("id", "section", "quote", "wording", "scope", "topic", "note"):
+        value = table.get(name)
+        if isinstance(value, str) and _CONTROL.search(value):
+            raise _fail(
+                path, where, f"field '{name}' holds a control character ({_CONTROL.search(value).group()!r})",
+                "reports show it to readers: write plain text",
+            )  # fmt: skip
     claim_id = table["id"]  # a string: _require said so
     if not ID_PATTERN.match(claim_id):
         raise _fail(
@@ -327,6 +336,8 @@ def _load_ranged(path: str, where: str, name: str, value, text: str) -> tuple[Ra
                         "allowed: " + ", ".join(allowed))  # fmt: skip
         if not isinstance(table.get(text), str) or not table[text].strip():
             raise _fail(path, where, f"each '{name}' needs a non-empty string '{text}'", example)
+        if _CONTROL.search(table[text]):
+            raise _fail(path, where, f"'{name}' {table[text]!r} holds a control character; write plain text")
         for key in RANGED_FIELDS:
             if key in table and (not isinstance(table[key], str) or not table[key].strip()):
                 raise _fail(path, where, f"'{name}' {table[text]!r}: '{key}' must be a non-empty string")

@@ -159,3 +159,28 @@ def test_diff_formats(tmp_path, capsys, form):
         assert out.startswith("# Upgrading torch 2.6.0 → 2.10.0")
         assert "- `demo.a`: ⚠️ deprecated → ❌ broken" in out and "**Instead:** `new_a()`" in out
         assert all(len(line) <= 120 for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\x1b[31mred\x1b[0m", "\x1b]8;;https://evil.invalid\x07link\x1b]8;;\x07", "over\rwritten", "bell\x07"],
+)
+def test_no_control_character_reaches_a_reader(text):
+    """ANSI and OSC sequences and carriage returns from a report are removed in Markdown and on the terminal."""
+    report = make_report("lib-1.0", "1.0", [("demo.a", "broken", "Numbers", "q " + text, "why " + text)])
+    for rendered in (report_md.render(report), cheatsheet_md.render(report), "\n".join(terminal.act_lines(report))):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", rendered), repr(rendered[:300])
+
+
+@pytest.mark.parametrize("field", ["quote", "wording", "scope"])
+def test_the_registry_refuses_control_characters(tmp_path, field):
+    from conftest import ClaimsTree, claim_table
+
+    from claimcheck.registry import RegistryError, load_registry
+
+    tree = ClaimsTree(tmp_path)
+    old = {"quote": 'quote = "Numbers are equal"', "wording": 'wording = "wording of demo.a"',
+           "scope": 'scope = "what the statement is about"'}[field]  # fmt: skip
+    tree.registry(claim_table("demo.a").replace(old, old[:-1] + '\\u001b[2J"'))
+    with pytest.raises(RegistryError, match=f"field '{field}' holds a control character"):
+        load_registry(str(tmp_path / "claims" / "claims.toml"))

@@ -7,23 +7,19 @@ terminal's width with the replacement kept whole where it fits.
 
 from __future__ import annotations
 
-import re
 import shutil
 from typing import Sequence
 
 from ..model import RunReport
 from ..verdicts import NEEDS_ATTENTION, VERDICTS
-from .text import shorten
+from .text import shorten, strip_control
 
 __all__ = ["act_lines", "counts_line", "plain", "width"]
-
-#: ANSI escape sequences and the other control characters a terminal would act on.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def plain(text: object) -> str:
     """`text` on one line, without control characters."""
-    return " ".join(_CONTROL.sub("", str(text)).split())
+    return " ".join(strip_control(text).split())
 
 
 def width() -> int:

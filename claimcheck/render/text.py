@@ -21,6 +21,7 @@ __all__ = [
     "quantity",
     "safe_url",
     "shorten",
+    "strip_control",
     "summary_line",
     "verdict_cell",
     "wrap",
@@ -33,9 +34,20 @@ WIDTH = 120
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
+#: Terminal escape sequences (CSI, OSC ended by BEL or ST, other ESC pairs) and the other control characters.
+CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def strip_control(text: object) -> str:
+    """`text` without terminal escape sequences and control characters (tabs and newlines stay)."""
+    return CONTROL.sub("", str(text))
+
+
 def escape(text: object) -> str:
-    """Inline text safe in a Markdown table cell: no markup, no HTML, one line."""
-    value = str(text).replace("&", "&amp;")
+    """Inline text safe in a Markdown table cell: no markup, no HTML, no control characters, one line."""
+    value = strip_control(text).replace("&", "&amp;")
     value = _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(1))};", value)
     return " ".join(value.split())
 
@@ -47,14 +59,16 @@ def shorten(text: object, limit: int) -> str:
 
 
 def code(text: str, language: str = "") -> str:
-    """A fenced block longer than any backtick run inside it."""
+    """A fenced block longer than any backtick run inside it, without control characters."""
+    text = strip_control(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return "{}{}\n{}\n{}".format(fence, language, text.rstrip("\n"), fence)
 
 
 def inline_code(text: str) -> str:
-    """A code span on one line, outside tables."""
+    """A code span on one line, outside tables, without control characters."""
+    text = strip_control(text)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

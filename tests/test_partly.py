@@ -174,9 +174,8 @@ def test_no_control_character_reaches_a_reader(text):
 
 @pytest.mark.parametrize("field", ["quote", "wording", "scope"])
 def test_the_registry_refuses_control_characters(tmp_path, field):
-    from conftest import ClaimsTree, claim_table
-
     from claimcheck.registry import RegistryError, load_registry
+    from conftest import ClaimsTree, claim_table
 
     tree = ClaimsTree(tmp_path)
     old = {"quote": 'quote = "Numbers are equal"', "wording": 'wording = "wording of demo.a"',

@@ -230,7 +230,11 @@ class Recorder:
         """The bound checks, those deselected, and what filtered the collection, as plain data; None before it ended."""
         if not self.collected:
             return None
-        data: dict[str, Any] = {"bound": sorted(self.bindings), "deselected": sorted(self.deselected)}
+        data: dict[str, Any] = {
+            "bound": sorted(self.bindings),
+            "claim_of": {nodeid: claim_id for nodeid, (_role, claim_id) in self.bindings.items()},
+            "deselected": sorted(self.deselected),
+        }
         filtered = self._filtered_at_collection()
         if filtered:
             data["filtered"] = filtered

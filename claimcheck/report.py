@@ -7,6 +7,7 @@ file; bump model.SCHEMA_VERSION with any change a reader of old reports would no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -202,8 +203,12 @@ def build_report(
     environment: Environment,
     run: RunInfo,
     only: Iterable[str] | None = None,
+    not_run: Mapping[str, int] | None = None,
 ) -> RunReport:
-    """The report for every claim (or the claims in `only`), in document order."""
+    """The report for every claim (or the claims in `only`), in document order.
+
+    `not_run` ({claim id: checks}) says, in a partial run, how many of a claim's checks did not run: its
+    summary says so, so that a claim never reads "3 of 3 checks passed" where 4 were declared."""
     by_claim: dict[str, list[Check]] = {}
     # by node id: the order workers finish in must not change a report
     for result in sorted(results, key=lambda r: r.nodeid):
@@ -222,6 +227,12 @@ def build_report(
     )
     version = environment.subject_version
     entries = tuple(_claim_result(c, registry, by_claim.get(c.id, []), version) for c in claims)
+    if not_run:
+        entries = tuple(
+            dataclasses.replace(e, summary=f"{e.summary} ({not_run[e.id]} of its checks did not run in this run)")
+            if not_run.get(e.id) else e
+            for e in entries
+        )  # fmt: skip
     return RunReport(suite, environment, run, entries)
 
 

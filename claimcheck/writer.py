@@ -185,6 +185,17 @@ class Writer:
 
     # -- completeness ---------------------------------------------------------
 
+    def _not_run(self) -> dict[str, int]:
+        """{claim id: how many of its collected checks did not run} in a partial run."""
+        collection = self._collection() or {}
+        ran = {r.nodeid for r in self.results}
+        claim_of = collection.get("claim_of", {})  # from the process that collected (a worker, under xdist)
+        missing: dict[str, int] = {}
+        for nodeid in collection.get("bound", []):
+            if nodeid not in ran and nodeid in claim_of:
+                missing[claim_of[nodeid]] = missing.get(claim_of[nodeid], 0) + 1
+        return missing
+
     def _collection(self) -> dict[str, Any] | None:
         if self.worker_output is not None:
             collection: dict[str, Any] | None = self.worker_output.get("collection")
@@ -284,7 +295,10 @@ class Writer:
         reason = self.partial_reason(session, exitstatus)
         checked = {r.claim for r in self.results}
         run = self._run_info(exitstatus, reason)
-        report = build_report(self.registry, self.results, self._environment(), run, checked if reason else None)
+        report = build_report(
+            self.registry, self.results, self._environment(), run, checked if reason else None,
+            self._not_run() if reason else None,
+        )  # fmt: skip
         folder = os.path.join(self.reports_folder(), report.environment.name)
         files = report_files(folder, partial=reason is not None)
         try:

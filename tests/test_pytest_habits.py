@@ -253,3 +253,19 @@ def test_last_failed_with_an_outdated_cache_runs_everything_and_says_complete(tr
     again = tree.run("--lf", cache=True)
     assert again.outcomes() == {"passed": 2, "failed": 1, "skipped": 1}
     assert tree.report()["run"]["complete"] is True, again.output
+
+
+def test_a_partial_report_says_how_many_checks_of_a_claim_did_not_run(tree):
+    tree.registry(claim_table("demo.four"))
+    tree.checks("""
+        import pytest
+
+        @pytest.mark.claim("demo.four")
+        @pytest.mark.parametrize("n", [1, 2, 3, 4])
+        def test_four(n):
+            assert n > 0
+    """)
+    for workers in ([], ["-n", "2"]):  # the controller of xdist collects nothing: the workers say
+        tree.run("-k", "not 4", *workers)
+        claim = tree.report("report.partial")["claims"][0]
+        assert claim["summary"] == "3 of 3 checks passed (1 of its checks did not run in this run)", claim["summary"]

@@ -239,9 +239,10 @@ def _load_claim(path: str, index: int, table: dict, document: Document) -> Claim
             raise _fail(path, where, f"field '{name}' is empty")
     for name in ("id", "section", "quote", "wording", "scope", "topic", "note"):
         value = table.get(name)
-        if isinstance(value, str) and _CONTROL.search(value):
+        control = _CONTROL.search(value) if isinstance(value, str) else None
+        if control is not None:
             raise _fail(
-                path, where, f"field '{name}' holds a control character ({_CONTROL.search(value).group()!r})",
+                path, where, f"field '{name}' holds a control character ({control.group()!r})",
                 "reports show it to readers: write plain text",
             )  # fmt: skip
     claim_id = table["id"]  # a string: _require said so

@@ -45,7 +45,7 @@ def report_files(folder: str, partial: bool) -> dict[str, str]:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM reached the writing process: stop as Ctrl-C does, so the finished checks are written."""
+    """SIGTERM (or SIGHUP) reached the writing process: stop as Ctrl-C does, so the finished checks are written."""
 
 
 class Writer:
@@ -67,24 +67,26 @@ class Writer:
         self.report_path: str | None = None
         self.report: RunReport | None = None
         self.outcome_message: str | None = None
-        self.terminated = False
-        self._previous_sigterm: Any = None
+        self.terminated: str | None = None  # the signal that ended the run: SIGTERM, or SIGHUP (a closed terminal)
+        self._previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+            for number in (signal.SIGTERM, signal.SIGHUP):
+                self._previous[number] = signal.signal(number, self._on_sigterm)
 
     def _on_sigterm(self, signum: int, frame: Any) -> None:
-        if self.terminated:  # a second SIGTERM: stop at once
+        if self.terminated:  # a second signal: stop at once
             raise SystemExit(128 + signum)
-        self.terminated = True
-        raise Terminated("SIGTERM")
+        self.terminated = signal.Signals(signum).name
+        raise Terminated(self.terminated)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         state = os.environ.pop(STATE_VARIABLE, None)
         if state and os.path.basename(state).startswith("claimcheck-state-"):
             shutil.rmtree(state, ignore_errors=True)
-        if self._previous_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._previous_sigterm)
-            self._previous_sigterm = None
+        for number, previous in self._previous.items():
+            if previous is not None:
+                signal.signal(number, previous)
+        self._previous = {}
 
     # -- what the checks reported --------------------------------------------
 
@@ -206,7 +208,7 @@ class Writer:
         """Why this run is not complete, in words; None when every check of every claim ran to its end."""
         reasons = []
         if self.terminated:
-            reasons.append("terminated by SIGTERM")
+            reasons.append(f"terminated by {self.terminated}")
         elif int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) or session.shouldstop:
             reasons.append("interrupted")
         if session.shouldfail:

@@ -64,7 +64,7 @@ def _run_then(tree, tmp_path, send, *args):
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
-@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_stopped_run_writes_what_finished_and_keeps_the_complete_report(stoppable, tmp_path, workers, how):
     folder = next(p for p in stoppable.reports.iterdir() if p.is_dir())
     complete = {name: (folder / name).read_bytes() for name in ("report.json", "report.md", "cheatsheet.md")}
@@ -73,7 +73,7 @@ def test_a_stopped_run_writes_what_finished_and_keeps_the_complete_report(stoppa
     assert {name: (folder / name).read_bytes() for name in complete} == complete, "the complete report changed"
     partial = json.loads((folder / "report.partial.json").read_text())
     assert partial["run"]["complete"] is False
-    expected = "terminated by SIGTERM" if how == "SIGTERM" else "interrupted"
+    expected = "interrupted" if how == "SIGINT" else f"terminated by {how}"  # SIGHUP: the terminal closed
     assert partial["run"]["partial_reason"].startswith(expected), partial["run"]["partial_reason"]
     assert [c["id"] for c in partial["claims"]] == ["demo.quick"]
     assert (folder / "report.partial.md").exists() and (folder / "cheatsheet.partial.md").exists()

@@ -40,6 +40,16 @@ def _version_key(report: RunReport) -> tuple[Any, ...]:
         return (1, None, env.name)
 
 
+def _is_version(text: object) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(str(text))
+    except InvalidVersion:
+        return False
+    return text is not None
+
+
 def load_reports(folder: str, warn: bool = True) -> tuple[Loaded, list[Skipped]]:
     """(path, report) for every complete <folder>/*/report.json, oldest subject first; and what was skipped.
 
@@ -55,6 +65,15 @@ def load_reports(folder: str, warn: bool = True) -> tuple[Loaded, list[Skipped]]
             skipped.append(Skipped(path, str(exc)))
             if warn:
                 sys.stderr.write(f"warning: skipping {exc}\n")
+            continue
+        if not _is_version(report.environment.subject_version):
+            reason = (
+                f"{path}: its subject version {report.environment.subject_version!r} is not a version, so it "
+                "has no place among the releases; regenerate it with a claims run of a released version"
+            )
+            skipped.append(Skipped(path, reason))
+            if warn:
+                sys.stderr.write(f"warning: skipping {reason}\n")
             continue
         if not report.run.complete:
             reason = f"{path}: not a complete run ({report.run.partial_reason}); only complete reports are merged"

@@ -183,3 +183,11 @@ def test_the_registry_refuses_control_characters(tmp_path, field):
     tree.registry(claim_table("demo.a").replace(old, old[:-1] + '\\u001b[2J"'))
     with pytest.raises(RegistryError, match=f"field '{field}' holds a control character"):
         load_registry(str(tmp_path / "claims" / "claims.toml"))
+
+
+def test_a_report_whose_subject_version_is_not_a_version_is_skipped_by_name(tmp_path):
+    write_report(tmp_path, make_report("lib-1.0", "1.0", {"demo.a": "holds"}))
+    path = write_report(tmp_path, make_report("lib-nightly", "banana", {"demo.a": "broken"}))
+    loaded, skipped = load_reports(str(tmp_path), warn=False)
+    assert [r.environment.name for _p, r in loaded] == ["lib-1.0"]
+    assert [s.path for s in skipped] == [path] and "subject version 'banana' is not a version" in skipped[0].reason

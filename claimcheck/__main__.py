@@ -432,6 +432,10 @@ def bisect_command(args: argparse.Namespace) -> int:
             "that torch (several GB) and a claims run" + ("" if args.run_missing else " (--run-missing allows it)")
         )
 
+    target = facet_key(args.claim, args.facet) if args.facet else args.claim
+    if not absent:
+        return _every_change(loaded, versions, target, low, high)
+
     def observe(version: str) -> dict[str, Verdict] | None:
         found = verdicts_on_disk(loaded, version)
         if found is not None:
@@ -450,7 +454,6 @@ def bisect_command(args: argparse.Namespace) -> int:
         loaded[:] = load_reports(args.reports, warn=False)[0]  # the run wrote a new report
         return verdicts_on_disk(loaded, version)
 
-    target = facet_key(args.claim, args.facet) if args.facet else args.claim
     try:
         result = bisect(versions, target, observe)
     except BisectError as exc:
@@ -464,6 +467,27 @@ def bisect_command(args: argparse.Namespace) -> int:
     print("  {}: {}: {}".format(result.before, *result.verdict_before))
     print("  {}: {}: {}".format(result.after, *result.verdict_after))
     print(f"looked at {len(result.checked)} of {len(versions)} versions: {looked}")
+    print("the search finds one change between the ends; with every report on disk, bisect lists them all")
+    return 0
+
+
+def _every_change(loaded: Loaded, versions: list[str], target: str, low: str, high: str) -> int:
+    """With a report on disk for every version of the range: every change inside it, not only the first."""
+    from .bisect import verdicts_on_disk
+    from .render.text import shorten
+
+    seen = [(v, (verdicts_on_disk(loaded, v) or {}).get(target)) for v in versions]
+    checked = [(v, s) for v, s in seen if s is not None]
+    if not checked:
+        print(f"claimcheck: no report on disk between torch {low} and {high} checks {target}", file=sys.stderr)
+        return 2
+    changes = [(a, x, b, y) for (a, x), (b, y) in zip(checked, checked[1:]) if x[0] != y[0]]
+    if not changes:
+        print(f"{target}: {checked[0][1][0]} from torch {checked[0][0]} to {checked[-1][0]} (every report on disk)")
+        return 0
+    print(f"{target} changes {len(changes)} time(s) between torch {low} and {high} (every report on disk):")
+    for before, was, after, now in changes:
+        print(f"  {before} → {after}: {was[0]} → {now[0]}: {shorten(now[1], 160)}")
     return 0
 
 

@@ -59,3 +59,28 @@ def test_two_reports_of_one_version_are_named_and_missing_versions_listed(tmp_pa
     assert first in str(caught.value) and second in str(caught.value)
     assert verdicts_on_disk(loaded, "2.6.0") == {"demo.a": ("broken", "why broken")}
     assert missing(loaded, ["2.5.1", "2.6.0", "2.7.1"]) == ["2.7.1"]
+
+
+def test_with_every_report_on_disk_bisect_lists_every_change_in_the_range(tmp_path, monkeypatch, capsys):
+    """A claim broken, then holding, then broken again: the binary search between the ends saw one change."""
+    import os
+
+    from builders import make_report, write_report
+
+    from claimcheck import __main__ as cli
+    from claimcheck.tomlfile import read_toml
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    monkeypatch.chdir(root)
+    versions = [e["version"] for e in read_toml(os.path.join("claims", "versions.toml"), "versions")["torch"]]
+    for i, version in enumerate(versions):
+        verdict = "broken" if i < 5 or i >= 20 else "holds"
+        write_report(tmp_path, make_report(f"torch-{version}", version, {"functions.pow": verdict}))
+    assert cli.main(["bisect", "functions.pow", "--reports", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        out[0]
+        == f"functions.pow changes 2 time(s) between torch {versions[0]} and {versions[-1]} (every report on disk):"
+    )
+    assert out[1].startswith(f"  {versions[4]} → {versions[5]}: broken → holds")
+    assert out[2].startswith(f"  {versions[19]} → {versions[20]}: holds → broken")

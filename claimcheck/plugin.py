@@ -90,6 +90,17 @@ def _seed(config: pytest.Config) -> Any:
     return seed
 
 
+def _runs_checks(config: pytest.Config, registry_path: str) -> bool:
+    """Whether this invocation collects from the claims tree (the registry's folder): a path it was given is
+    that folder, inside it, or above it. `pytest tests` in the same project runs no check and takes no lock."""
+    claims = os.path.realpath(os.path.dirname(registry_path))
+    for arg in config.args or [str(config.rootpath)]:
+        target = os.path.realpath(os.path.join(str(config.invocation_params.dir), arg.split("::")[0]))
+        if target == claims or target.startswith(claims + os.sep) or claims.startswith(target + os.sep):
+            return True
+    return False
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     for _name, text in MARKERS.items():
@@ -127,7 +138,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except Exception as exc:
             raise pytest.UsageError(f"--hypothesis-profile {chosen}: {exc}") from None
         profile = chosen
-    if not hasattr(config, "workerinput") and not config.getoption("claims_no_report"):
+    if not hasattr(config, "workerinput") and not config.getoption("claims_no_report") and _runs_checks(config, path):
         # first of all, before anything is made: one run per environment and reports folder at a time
         try:
             lock = RunLock.acquire(reports_folder(config))

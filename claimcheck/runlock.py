@@ -2,8 +2,8 @@
 
 Two runs of one Python environment writing into one reports folder overwrite
 each other's report (and, under nox, delete each other's temporary folder).
-The writing process takes an exclusive lock on a file in the reports folder,
-named after the environment's prefix, for as long as it runs; a second run
+The writing process takes an exclusive lock on a file in the temporary folder,
+named after the reports folder and the environment's prefix, for as long as it runs; a second run
 is refused at once, naming the first one's pid and start, and writes nothing.
 A lock dies with its process: a killed run never leaves one behind.
 """
@@ -29,8 +29,12 @@ class RunLock:
 
     @staticmethod
     def path_for(reports: str, prefix: str = sys.prefix) -> str:
-        key = hashlib.sha256(os.path.realpath(prefix).encode()).hexdigest()[:12]
-        return os.path.join(reports, f".claims-run-{key}.lock")
+        """In the temporary folder, named after the reports folder and the environment: taking it writes
+        nothing where a refused run must leave nothing (the reports folder is made only by a report)."""
+        import tempfile
+
+        key = hashlib.sha256(f"{os.path.realpath(reports)}\0{os.path.realpath(prefix)}".encode()).hexdigest()[:16]
+        return os.path.join(tempfile.gettempdir(), f"claimcheck-run-{key}.lock")
 
     @classmethod
     def acquire(cls, reports: str, prefix: str = sys.prefix) -> RunLock | None:
@@ -40,7 +44,6 @@ class RunLock:
 
         path = cls.path_for(reports, prefix)
         try:
-            os.makedirs(reports, exist_ok=True)
             handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held open: the lock lives as long as it)
         except OSError:
             return None

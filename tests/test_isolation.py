@@ -251,7 +251,10 @@ def test_two_runs_of_one_environment_never_write_at_once(tree):
                "--claims-profile", "ci"]  # fmt: skip
     first = subprocess.Popen(command, cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 60
-    while not list(tree.reports.glob(".claims-run-*.lock")) and time.time() < deadline:
+    from claimcheck.runlock import RunLock
+
+    lock = RunLock.path_for(str(tree.reports), sys.prefix)
+    while not (os.path.exists(lock) and open(lock).read().startswith(f"pid {first.pid}")) and time.time() < deadline:
         time.sleep(0.1)
     second = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
     release.write_text("")

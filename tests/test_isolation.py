@@ -254,7 +254,14 @@ def test_two_runs_of_one_environment_never_write_at_once(tree):
     from claimcheck.runlock import RunLock
 
     lock = RunLock.path_for(str(tree.reports), sys.prefix)
-    while not (os.path.exists(lock) and open(lock).read().startswith(f"pid {first.pid}")) and time.time() < deadline:
+
+    def held() -> bool:
+        if not os.path.exists(lock):
+            return False
+        with open(lock) as handle:
+            return handle.read().startswith(f"pid {first.pid}")
+
+    while not held() and time.time() < deadline:
         time.sleep(0.1)
     second = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
     release.write_text("")

@@ -249,11 +249,17 @@ def test_two_runs_of_one_environment_never_write_at_once(tree):
     """)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--claims-reports", str(tree.reports),
                "--claims-profile", "ci"]  # fmt: skip
-    first = subprocess.Popen(command, cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # the runs' own temporary folder, where the lock lives: this process's tempfile may have cached another one
+    temp = tree.root / "tmp"
+    temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    first = subprocess.Popen(
+        command, cwd=str(tree.root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     deadline = time.time() + 60
     from claimcheck.runlock import RunLock
 
-    lock = RunLock.path_for(str(tree.reports), sys.prefix)
+    lock = os.path.join(str(temp), os.path.basename(RunLock.path_for(str(tree.reports), sys.prefix)))
 
     def held() -> bool:
         if not os.path.exists(lock):
@@ -263,7 +269,7 @@ def test_two_runs_of_one_environment_never_write_at_once(tree):
 
     while not held() and time.time() < deadline:
         time.sleep(0.1)
-    second = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
+    second = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60, env=env)
     release.write_text("")
     output, _ = first.communicate(timeout=60)
     assert second.returncode == 4, second.stdout + second.stderr
@@ -271,5 +277,5 @@ def test_two_runs_of_one_environment_never_write_at_once(tree):
     assert "another claims run of this environment" in said and f"pid {first.pid}" in said
     assert first.returncode == 0, output
     assert tree.report()["run"]["complete"] is True
-    again = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60)
+    again = subprocess.run(command, cwd=str(tree.root), capture_output=True, text=True, timeout=60, env=env)
     assert again.returncode == 0, "a lock ends with its run"
